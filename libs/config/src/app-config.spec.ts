@@ -1,0 +1,54 @@
+import { ConfigError } from './config.error';
+import { loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('defaults to embedded mode on 127.0.0.1:3000', () => {
+    const c = loadConfig({}, '/srv');
+    expect(c.port).toBe(3000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.database).toEqual({ kind: 'pglite', dataDir: '/srv/.data' });
+    expect(c.mode).toBe('embedded');
+    expect(c.redisUrl).toBeNull();
+    expect(c.logLevel).toBe('info');
+  });
+
+  it('uses Postgres when DATABASE_URL is set', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/app' });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgresql://postgres@127.0.0.1:5432/app' });
+    expect(c.mode).toBe('services');
+  });
+
+  it.each([
+    ['DATABASE_URL', 'not-a-url'],
+    ['DATABASE_URL', 'mysql://x@y/z'],
+    ['REDIS_URL', 'http://localhost'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['LOG_LEVEL', 'loud'],
+    ['MCP_MODE', 'sometimes'],
+    ['JWT_SECRET', 'short'],
+    ['SLA_FIRST_RESPONSE_MINUTES', 'urgent=soon'],
+    ['ADMIN_EMAIL', 'nobody'],
+  ])('rejects %s=%s with an error naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      expect((e as ConfigError).variable).toBe(name);
+      expect((e as Error).message).toContain(name);
+      expect((e as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('parses per-priority SLA minutes', () => {
+    expect(loadConfig({ SLA_FIRST_RESPONSE_MINUTES: 'urgent=15,high=90' }).slaFirstResponseMinutes).toEqual({
+      urgent: 15,
+      high: 90,
+    });
+    expect(loadConfig({ SLA_FIRST_RESPONSE_MINUTES: '30' }).slaFirstResponseMinutes).toEqual({ urgent: 30, high: 30 });
+  });
+
+  it('keeps DATA_DIR=memory:// in memory', () => {
+    expect(loadConfig({ DATA_DIR: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: null });
+  });
+});

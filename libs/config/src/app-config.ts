@@ -1,0 +1,176 @@
+import * as path from 'node:path';
+import { ConfigError } from './config.error';
+
+export type Env = Record<string, string | undefined>;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const MCP_MODES = ['stateful', 'stateless'] as const;
+export type McpMode = (typeof MCP_MODES)[number];
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string }
+  /** dataDir null = in memory (tests). */
+  | { kind: 'pglite'; dataDir: string | null };
+
+export interface SlaMinutes {
+  urgent: number;
+  high: number;
+}
+
+/**
+ * The validated configuration. The only place in the code base that reads environment
+ * variables is {@link loadConfig}; everything else receives this object by injection.
+ */
+export class AppConfig {
+  readonly port!: number;
+  readonly host!: string;
+  readonly publicUrl!: string;
+  readonly database!: DatabaseTarget;
+  /** Absolute DATA_DIR, or null for an in-memory embedded database. */
+  readonly dataDir!: string | null;
+  readonly redisUrl!: string | null;
+  /** Null: generated once and kept in DATA_DIR (see libs/auth). */
+  readonly jwtSecret!: string | null;
+  readonly jwtTtlSeconds!: number;
+  readonly adminEmail!: string | null;
+  readonly adminPassword!: string | null;
+  readonly logLevel!: LogLevel;
+  readonly mcpMode!: McpMode;
+  readonly mcpAllowedOrigins!: string[];
+  readonly mcpSessionIdleMinutes!: number;
+  readonly runJobs!: boolean;
+  readonly slaFirstResponseMinutes!: SlaMinutes;
+  readonly metricsToken!: string | null;
+  readonly rateLimitPerMinute!: number;
+  readonly shutdownTimeoutMs!: number;
+
+  constructor(values: AppConfig) {
+    Object.assign(this, values);
+  }
+
+  get mode(): 'embedded' | 'services' {
+    return this.database.kind === 'pglite' ? 'embedded' : 'services';
+  }
+}
+
+const nonEmpty = (env: Env, name: string): string | undefined => {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+};
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer (got "${raw}")`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  const v = raw.toLowerCase() as T;
+  if (!allowed.includes(v)) throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+  return v;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = nonEmpty(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+  }
+  return raw;
+}
+
+function sla(env: Env): SlaMinutes {
+  const name = 'SLA_FIRST_RESPONSE_MINUTES';
+  const fallback: SlaMinutes = { urgent: 60, high: 240 };
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (/^\d+$/.test(raw)) return { urgent: Number(raw), high: Number(raw) };
+  const result = { ...fallback };
+  for (const part of raw.split(',')) {
+    const m = /^\s*(urgent|high)\s*[=:]\s*(\d+)\s*$/i.exec(part);
+    if (!m || Number(m[2]) < 1) {
+      throw new ConfigError(name, `must be minutes, e.g. "60" or "urgent=60,high=240" (got "${raw}")`);
+    }
+    result[m[1].toLowerCase() as keyof SlaMinutes] = Number(m[2]);
+  }
+  return result;
+}
+
+function email(env: Env, name: string): string | undefined {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^[^\s@]+@[^\s@]+$/.test(raw)) throw new ConfigError(name, `is not an email address (got "${raw}")`);
+  return raw.toLowerCase();
+}
+
+/** Parses and validates the environment. Throws {@link ConfigError} on the first bad value. */
+export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const rawDataDir = nonEmpty(env, 'DATA_DIR') ?? './.data';
+  const dataDir = rawDataDir === 'memory://' ? null : path.resolve(cwd, rawDataDir);
+  const jwtSecret = nonEmpty(env, 'JWT_SECRET') ?? null;
+  if (jwtSecret !== null && jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters long');
+  }
+  const adminPassword = nonEmpty(env, 'ADMIN_PASSWORD') ?? null;
+  if (adminPassword !== null && adminPassword.length < 8) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters long');
+  }
+  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://${displayHost(host)}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
+  const origins = nonEmpty(env, 'MCP_ALLOWED_ORIGINS');
+
+  return new AppConfig({
+    port,
+    host,
+    publicUrl,
+    database: databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'pglite', dataDir },
+    dataDir,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? null,
+    jwtSecret,
+    jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 3600, 60, 30 * 24 * 3600),
+    adminEmail: email(env, 'ADMIN_EMAIL') ?? null,
+    adminPassword,
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    mcpMode: oneOf(env, 'MCP_MODE', MCP_MODES, 'stateful'),
+    mcpAllowedOrigins: origins
+      ? origins.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)
+      : [publicUrl, `http://localhost:${port}`, `http://127.0.0.1:${port}`],
+    mcpSessionIdleMinutes: int(env, 'MCP_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    runJobs: bool(env, 'RUN_JOBS', true),
+    slaFirstResponseMinutes: sla(env),
+    metricsToken: nonEmpty(env, 'METRICS_TOKEN') ?? null,
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
+  } as AppConfig);
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,72 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '@app/config';
+import { Prisma, PrismaClient } from './generated/prisma/client';
+import { applyMigrations, defaultMigrationsDir, readMigrations, type MigrationResult } from './migrator';
+import { openDriver, PgDriver, PgliteDriver, type SqlDriver } from './sql-driver';
+
+/** A transaction client: what domain helpers receive as their optional `tx`. */
+export type Tx = Prisma.TransactionClient;
+
+/**
+ * Owns the database connection: the raw driver (migrations, health) and the Prisma client
+ * over it (PGlite in embedded mode, pg in services mode). Domain services inject this.
+ */
+export class DatabaseService implements OnApplicationShutdown {
+  private readonly logger = new Logger('Database');
+  private closed = false;
+
+  private constructor(
+    readonly driver: SqlDriver,
+    readonly prisma: PrismaClient,
+    readonly migrations: MigrationResult,
+  ) {}
+
+  /** Opens the database, applies pending migrations, and builds the Prisma client. */
+  static async connect(config: Pick<AppConfig, 'database'>, opts: { migrate?: boolean } = {}) {
+    const driver = await openDriver(config.database);
+    try {
+      const migrations =
+        opts.migrate === false
+          ? { applied: [], alreadyApplied: 0 }
+          : await applyMigrations(driver, readMigrations(defaultMigrationsDir()));
+      const adapter =
+        driver instanceof PgDriver
+          ? new PrismaPg(driver.pool)
+          : new PrismaPGlite((driver as PgliteDriver).db);
+      const prisma = new PrismaClient({ adapter });
+      return new DatabaseService(driver, prisma, migrations);
+    } catch (e) {
+      await driver.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  get kind(): 'postgres' | 'pglite' {
+    return this.driver.kind;
+  }
+
+  /**
+   * Runs fn in one transaction. Domain writes (row change, version bump, outbox event, audit
+   * entry) all go through here so they commit or roll back together.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
+    return this.prisma.$transaction(fn, { timeout: opts.timeoutMs ?? 15000, maxWait: 10000 });
+  }
+
+  async ping(): Promise<void> {
+    await this.driver.query('select 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.prisma.$disconnect().catch((e) => this.logger.warn(`prisma disconnect: ${(e as Error).message}`));
+    await this.driver.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+}

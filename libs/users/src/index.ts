@@ -1,0 +1,3 @@
+export * from './bootstrap-admin.service';
+export * from './password';
+export * from './users.module';

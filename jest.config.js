@@ -15,7 +15,20 @@ const swc = [
   },
 ];
 
-const libs = ['config', 'database', 'redis', 'observability', 'core', 'users', 'auth', 'knowledge', 'tickets', 'events', 'jobs', 'mcp'];
+const libs = [
+  'config',
+  'database',
+  'redis',
+  'observability',
+  'core',
+  'users',
+  'auth',
+  'knowledge',
+  'tickets',
+  'events',
+  'jobs',
+  'mcp',
+];
 
 module.exports = {
   rootDir: __dirname,

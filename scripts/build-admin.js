@@ -11,5 +11,8 @@ if (!fs.existsSync(config)) {
   process.exit(0);
 }
 const vite = require.resolve('vite/bin/vite.js');
-const r = spawnSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+const r = spawnSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(r.status ?? 1);

@@ -5,11 +5,12 @@ import { applyMigrations, defaultMigrationsDir, openDriver, readMigrations } fro
 type Command = (args: string[]) => Promise<void>;
 
 async function migrate(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfig();
   const driver = await openDriver(config.database);
   try {
     const result = await applyMigrations(driver, readMigrations(defaultMigrationsDir()));
-    if (result.applied.length === 0) console.log(`Database is up to date (${result.alreadyApplied} migrations applied).`);
+    if (result.applied.length === 0)
+      console.log(`Database is up to date (${result.alreadyApplied} migrations applied).`);
     for (const name of result.applied) console.log(`Applied ${name}`);
   } finally {
     await driver.close();

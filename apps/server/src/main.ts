@@ -29,7 +29,10 @@ function banner(config: AppConfig, app: INestApplication): string {
       `  This password is shown once; change it after signing in.`,
     );
   } else if (created) {
-    lines.push('', `  First start: created the admin account ${created.email} (password from ADMIN_PASSWORD).`);
+    lines.push(
+      '',
+      `  First start: created the admin account ${created.email} (password from ADMIN_PASSWORD).`,
+    );
   } else {
     lines.push(`  Sign in with your admin account (POST /api/v1/auth/login or the admin UI).`);
   }
@@ -39,7 +42,7 @@ function banner(config: AppConfig, app: INestApplication): string {
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig();
   } catch (e) {
     fail(e instanceof ConfigError ? e.message : String(e));
   }
@@ -63,7 +66,9 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write(`${signal}: shutting down (finishing in-flight requests)\n`);
     const force = setTimeout(() => {
-      process.stderr.write(`context-desk: shutdown took longer than ${config.shutdownTimeoutMs} ms, exiting\n`);
+      process.stderr.write(
+        `context-desk: shutdown took longer than ${config.shutdownTimeoutMs} ms, exiting\n`,
+      );
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();

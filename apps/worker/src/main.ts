@@ -12,16 +12,16 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig();
   } catch (e) {
     fail(e instanceof ConfigError ? e.message : String(e));
   }
   if (config.mode === 'embedded') {
     fail('the worker needs DATABASE_URL and REDIS_URL; in embedded mode the server runs jobs itself');
   }
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true }).catch(
-    (e: Error) => fail(e.message.split('\n')[0]),
-  );
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    bufferLogs: true,
+  }).catch((e: Error) => fail(e.message.split('\n')[0]));
   app.useLogger(app.get(Logger));
   app.get(Logger).log('Worker ready');
   const stop = () => {

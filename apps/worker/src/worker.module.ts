@@ -10,7 +10,13 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), ObservabilityModule, DatabaseModule, RedisModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(),
+        ObservabilityModule,
+        DatabaseModule,
+        RedisModule,
+      ],
     };
   }
 }

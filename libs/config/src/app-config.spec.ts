@@ -45,7 +45,10 @@ describe('loadConfig', () => {
       urgent: 15,
       high: 90,
     });
-    expect(loadConfig({ SLA_FIRST_RESPONSE_MINUTES: '30' }).slaFirstResponseMinutes).toEqual({ urgent: 30, high: 30 });
+    expect(loadConfig({ SLA_FIRST_RESPONSE_MINUTES: '30' }).slaFirstResponseMinutes).toEqual({
+      urgent: 30,
+      high: 30,
+    });
   });
 
   it('keeps DATA_DIR=memory:// in memory', () => {

@@ -73,7 +73,8 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   const raw = nonEmpty(env, name);
   if (raw === undefined) return fallback;
   const v = raw.toLowerCase() as T;
-  if (!allowed.includes(v)) throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+  if (!allowed.includes(v))
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
   return v;
 }
 
@@ -92,7 +93,10 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, `is not a valid URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`);
+    throw new ConfigError(
+      name,
+      `is not a valid URL (expected ${protocols.map((p) => `${p}//…`).join(' or ')})`,
+    );
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
@@ -125,7 +129,7 @@ function email(env: Env, name: string): string | undefined {
 }
 
 /** Parses and validates the environment. Throws {@link ConfigError} on the first bad value. */
-export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const port = int(env, 'PORT', 3000, 0, 65535);
   const host = nonEmpty(env, 'HOST') ?? '127.0.0.1';
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
@@ -139,10 +143,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
   if (adminPassword !== null && adminPassword.length < 8) {
     throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters long');
   }
-  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://${displayHost(host)}:${port}`).replace(
-    /\/+$/,
-    '',
-  );
+  const publicUrl = (
+    url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://${displayHost(host)}:${port}`
+  ).replace(/\/+$/, '');
   const origins = nonEmpty(env, 'MCP_ALLOWED_ORIGINS');
 
   return new AppConfig({
@@ -159,7 +162,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     mcpMode: oneOf(env, 'MCP_MODE', MCP_MODES, 'stateful'),
     mcpAllowedOrigins: origins
-      ? origins.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)
+      ? origins
+          .split(',')
+          .map((o) => o.trim().replace(/\/+$/, ''))
+          .filter(Boolean)
       : [publicUrl, `http://localhost:${port}`, `http://127.0.0.1:${port}`],
     mcpSessionIdleMinutes: int(env, 'MCP_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     runJobs: bool(env, 'RUN_JOBS', true),

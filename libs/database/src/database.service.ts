@@ -62,7 +62,9 @@ export class DatabaseService implements OnApplicationShutdown {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.prisma.$disconnect().catch((e) => this.logger.warn(`prisma disconnect: ${(e as Error).message}`));
+    await this.prisma
+      .$disconnect()
+      .catch((e) => this.logger.warn(`prisma disconnect: ${(e as Error).message}`));
     await this.driver.close();
   }
 

@@ -26,7 +26,11 @@ export function readMigrations(dir: string): MigrationFile[] {
     .sort()
     .map((name) => {
       const bytes = fs.readFileSync(path.join(dir, name, 'migration.sql'));
-      return { name, sql: bytes.toString('utf8'), checksum: createHash('sha256').update(bytes).digest('hex') };
+      return {
+        name,
+        sql: bytes.toString('utf8'),
+        checksum: createHash('sha256').update(bytes).digest('hex'),
+      };
     });
 }
 
@@ -86,7 +90,10 @@ export async function applyMigrations(driver: SqlDriver, files: MigrationFile[])
           await conn.exec(`BEGIN;\n${file.sql}\n;COMMIT;`);
         } catch (e) {
           await conn.exec('ROLLBACK').catch(() => undefined);
-          await conn.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, (e as Error).message]);
+          await conn.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [
+            id,
+            (e as Error).message,
+          ]);
           throw new Error(`migration ${file.name} failed: ${(e as Error).message}`);
         }
         await conn.query(

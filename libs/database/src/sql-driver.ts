@@ -34,7 +34,8 @@ export class PgDriver implements SqlDriver {
     try {
       return await fn({
         exec: async (sql) => void (await client.query(sql)),
-        query: async <R>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[],
+        query: async <R>(sql: string, params: unknown[] = []) =>
+          (await client.query(sql, params)).rows as R[],
       });
     } finally {
       client.release();
@@ -69,7 +70,10 @@ export class PgliteDriver implements SqlDriver {
 }
 
 /** Opens the configured database. Fails with a readable message when it cannot be reached. */
-export async function openDriver(target: DatabaseTarget, opts: { poolSize?: number } = {}): Promise<SqlDriver> {
+export async function openDriver(
+  target: DatabaseTarget,
+  opts: { poolSize?: number } = {},
+): Promise<SqlDriver> {
   if (target.kind === 'postgres') {
     const pool = new Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
     // An idle client losing its connection must not crash the process.

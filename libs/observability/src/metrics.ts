@@ -13,7 +13,11 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'context_desk_' });
-    this.httpRequests = this.counter('context_desk_http_requests_total', 'HTTP requests', ['method', 'route', 'status']);
+    this.httpRequests = this.counter('context_desk_http_requests_total', 'HTTP requests', [
+      'method',
+      'route',
+      'status',
+    ]);
     this.httpDuration = new Histogram({
       name: 'context_desk_http_request_duration_seconds',
       help: 'HTTP request duration',
@@ -24,14 +28,25 @@ export class MetricsService {
   }
 
   counter<L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> {
-    return (this.registry.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames, registers: [this.registry] });
+    return (
+      (this.registry.getSingleMetric(name) as Counter<L>) ??
+      new Counter({ name, help, labelNames, registers: [this.registry] })
+    );
   }
 
   gauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
-    return (this.registry.getSingleMetric(name) as Gauge<L>) ?? new Gauge({ name, help, labelNames, registers: [this.registry] });
+    return (
+      (this.registry.getSingleMetric(name) as Gauge<L>) ??
+      new Gauge({ name, help, labelNames, registers: [this.registry] })
+    );
   }
 
-  histogram<L extends string>(name: string, help: string, labelNames: L[] = [], buckets?: number[]): Histogram<L> {
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[] = [],
+    buckets?: number[],
+  ): Histogram<L> {
     return (
       (this.registry.getSingleMetric(name) as Histogram<L>) ??
       new Histogram({ name, help, labelNames, buckets, registers: [this.registry] })

@@ -9,7 +9,8 @@ export const REDIS = Symbol('REDIS');
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Optional() @Inject(REDIS) private readonly redis: Redis | null) {}
   async onApplicationShutdown(): Promise<void> {
-    if (this.redis && this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis?.disconnect());
+    if (this.redis && this.redis.status !== 'end')
+      await this.redis.quit().catch(() => this.redis?.disconnect());
   }
 }
 
@@ -19,7 +20,8 @@ class RedisCloser implements OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => (config.redisUrl ? createRedis(config.redisUrl, { name: 'context-desk' }) : null),
+      useFactory: (config: AppConfig) =>
+        config.redisUrl ? createRedis(config.redisUrl, { name: 'context-desk' }) : null,
     },
     RedisCloser,
   ],

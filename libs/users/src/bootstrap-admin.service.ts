@@ -45,7 +45,14 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
           topic: 'users',
           event: 'user.created',
           entityId: user.id,
-          payload: { id: user.id, email: user.email, name: user.name, role: user.role, active: user.active, version: user.version },
+          payload: {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            role: user.role,
+            active: user.active,
+            version: user.version,
+          },
         },
       });
       await tx.auditLog.create({

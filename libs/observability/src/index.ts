@@ -1,3 +1,4 @@
 export * from './logging.module';
 export * from './metrics';
 export * from './observability.module';
+export * from './audit';

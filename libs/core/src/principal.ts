@@ -1,0 +1,42 @@
+import { ForbiddenError } from './errors';
+import type { RoleName, Scope } from './scopes';
+
+/** Which door a call came through; recorded in the audit log. */
+export type Channel = 'rest' | 'mcp' | 'ws' | 'cli' | 'job' | 'system';
+
+/**
+ * Who is calling, resolved once per request from a JWT or an API key. The same object
+ * reaches domain services from every door.
+ */
+export interface Principal {
+  kind: 'user' | 'api_key' | 'system';
+  /** The user behind the call (an API key's owner). Null only for the system. */
+  userId: string | null;
+  apiKeyId?: string;
+  email?: string;
+  name: string;
+  role?: RoleName;
+  scopes: readonly Scope[];
+  channel: Channel;
+}
+
+export const systemPrincipal = (channel: Channel = 'system', name = 'system'): Principal => ({
+  kind: 'system',
+  userId: null,
+  name,
+  scopes: ['admin'],
+  channel,
+});
+
+/** `admin` implies every other scope. */
+export const hasScope = (p: Pick<Principal, 'scopes'>, scope: Scope): boolean =>
+  p.scopes.includes('admin') || p.scopes.includes(scope);
+
+/** The single scope check used by REST, MCP and WebSocket. */
+export function assertScopes(p: Pick<Principal, 'scopes'>, required: readonly Scope[]): void {
+  const missing = required.filter((s) => !hasScope(p, s));
+  if (missing.length) throw new ForbiddenError(`this requires the scope ${missing.join(', ')}`, { requiredScopes: missing });
+}
+
+export const actorLabel = (p: Principal): string =>
+  p.kind === 'api_key' ? `api-key:${p.name}` : p.kind === 'system' ? p.name : (p.email ?? p.name);

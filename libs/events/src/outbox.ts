@@ -1,0 +1,70 @@
+import type { Tx } from '@app/database';
+import type { Principal } from '@app/core';
+
+export const TOPICS = ['documents', 'tickets', 'users'] as const;
+export type Topic = (typeof TOPICS)[number];
+
+export interface NewEvent {
+  topic: Topic;
+  /** e.g. document.created, ticket.updated, ticket.commented, user.updated */
+  event: string;
+  entityId: string;
+  data: object;
+  actor?: Principal | null;
+}
+
+/** What subscribers receive (contract section 6). */
+export interface ChangeEvent {
+  id: number;
+  topic: Topic;
+  event: string;
+  entityId: string;
+  data: Record<string, unknown>;
+  actorId: string | null;
+  at: string;
+}
+
+/**
+ * Serialises outbox inserts: ids are taken and committed in the same order, so a reader that
+ * has seen id N never later finds a committed id below N (the stream has no holes to skip).
+ */
+const OUTBOX_LOCK_KEY = 72707370;
+
+/**
+ * Appends one event to the outbox inside the caller's transaction: it commits with the change
+ * or not at all. Returns the event id.
+ */
+export async function appendEvent(tx: Tx, e: NewEvent): Promise<number> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY}::bigint)`;
+  const row = await tx.event.create({
+    data: {
+      topic: e.topic,
+      event: e.event,
+      entityId: e.entityId,
+      payload: JSON.parse(JSON.stringify(e.data)),
+      actorId: e.actor?.userId ?? null,
+    },
+    select: { id: true },
+  });
+  return Number(row.id);
+}
+
+export function toChangeEvent(row: {
+  id: bigint;
+  topic: string;
+  event: string;
+  entityId: string;
+  payload: unknown;
+  actorId: string | null;
+  createdAt: Date;
+}): ChangeEvent {
+  return {
+    id: Number(row.id),
+    topic: row.topic as Topic,
+    event: row.event,
+    entityId: row.entityId,
+    data: (row.payload ?? {}) as Record<string, unknown>,
+    actorId: row.actorId,
+    at: row.createdAt.toISOString(),
+  };
+}

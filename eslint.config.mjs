@@ -31,4 +31,9 @@ export default tseslint.config(
     files: ['libs/config/src/**', 'test/**', 'bench/**', '**/*.spec.ts', 'prisma.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  {
+    // Tests read loosely typed JSON responses.
+    files: ['test/**', 'bench/**', '**/*.spec.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
 );

@@ -1,11 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AuthModule, BearerAuthGuard } from '@app/auth';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { EventsModule } from '@app/events';
 import { LoggingModule, ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { UsersModule } from '@app/users';
 import { HealthModule } from './health/health.module';
+import { ProblemDetailsFilter } from './http/problem.filter';
+import { createValidationPipe } from './http/validation';
 import { MetricsController } from './metrics.controller';
+import { AccountsHttpModule } from './rest.module';
+import { TicketsHttpModule } from './tickets/tickets.http.module';
 
 @Module({})
 export class AppModule {
@@ -18,10 +26,23 @@ export class AppModule {
         ObservabilityModule,
         DatabaseModule,
         RedisModule,
+        EventsModule,
         UsersModule,
+        AuthModule,
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+        }),
         HealthModule,
+        AccountsHttpModule,
+        TicketsHttpModule,
       ],
       controllers: [MetricsController],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+      ],
     };
   }
 }

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@app/config';
 import { AppModule } from './app.module';
+import { mountOpenApi } from './openapi';
 
 /**
  * Builds the HTTP application (not yet listening). Used by main.ts and by the e2e tests, so
@@ -17,5 +18,7 @@ export async function createServerApp(config: AppConfig): Promise<INestApplicati
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.useBodyParser('json', { limit: '2mb' });
+  mountOpenApi(app, config);
   return app;
 }

@@ -1,1 +1,6 @@
+export * from './auth.guard';
+export * from './auth.module';
+export * from './auth.service';
+export * from './decorators';
+export * from './jwt-secret';
 export * from './public.decorator';

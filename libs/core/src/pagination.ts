@@ -45,7 +45,12 @@ export function decodeCursor<T>(cursor: string | null | undefined, check: (v: un
 }
 
 /** Keyset page from rows fetched with `take: limit + 1`. */
-export function toPage<R, T>(rows: R[], limit: number, map: (r: R) => T, cursorOf: (r: R) => unknown): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (r: R) => T,
+  cursorOf: (r: R) => unknown,
+): Page<T> {
   const hasMore = rows.length > limit;
   const pageRows = hasMore ? rows.slice(0, limit) : rows;
   return {

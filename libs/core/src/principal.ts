@@ -35,7 +35,8 @@ export const hasScope = (p: Pick<Principal, 'scopes'>, scope: Scope): boolean =>
 /** The single scope check used by REST, MCP and WebSocket. */
 export function assertScopes(p: Pick<Principal, 'scopes'>, required: readonly Scope[]): void {
   const missing = required.filter((s) => !hasScope(p, s));
-  if (missing.length) throw new ForbiddenError(`this requires the scope ${missing.join(', ')}`, { requiredScopes: missing });
+  if (missing.length)
+    throw new ForbiddenError(`this requires the scope ${missing.join(', ')}`, { requiredScopes: missing });
 }
 
 export const actorLabel = (p: Principal): string =>

@@ -1,4 +1,12 @@
-export const SCOPES = ['kb:read', 'kb:write', 'tickets:read', 'tickets:write', 'users:read', 'users:write', 'admin'] as const;
+export const SCOPES = [
+  'kb:read',
+  'kb:write',
+  'tickets:read',
+  'tickets:write',
+  'users:read',
+  'users:write',
+  'admin',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const ROLES = ['admin', 'agent', 'viewer'] as const;

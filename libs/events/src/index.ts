@@ -1,1 +1,3 @@
+export * from './event-log.service';
+export * from './events.module';
 export * from './outbox';

@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { systemPrincipal } from '@app/core';
 import { DatabaseService } from '@app/database';
-import { generatePassword, hashPassword } from './password';
+import { generatePassword } from './password';
+import { UsersService } from './users.service';
 
 export interface BootstrapResult {
   email: string;
@@ -22,6 +24,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly db: DatabaseService,
+    private readonly users: UsersService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -29,44 +32,13 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
   }
 
   async ensureAdmin(): Promise<BootstrapResult | null> {
-    const existing = await this.db.prisma.user.count({ where: { role: 'admin' } });
-    if (existing > 0) return null;
+    if ((await this.db.prisma.user.count({ where: { role: 'admin' } })) > 0) return null;
     const email = this.config.adminEmail ?? 'admin@localhost';
     const password = this.config.adminPassword ?? generatePassword();
-    const passwordHash = await hashPassword(password);
-    await this.db.transaction(async (tx) => {
-      const user = await tx.user.upsert({
-        where: { email },
-        create: { email, name: 'Administrator', role: 'admin', passwordHash },
-        update: { role: 'admin', passwordHash, active: true, version: { increment: 1 } },
-      });
-      await tx.event.create({
-        data: {
-          topic: 'users',
-          event: 'user.created',
-          entityId: user.id,
-          payload: {
-            id: user.id,
-            email: user.email,
-            name: user.name,
-            role: user.role,
-            active: user.active,
-            version: user.version,
-          },
-        },
-      });
-      await tx.auditLog.create({
-        data: {
-          actorType: 'system',
-          actorLabel: 'bootstrap',
-          channel: 'system',
-          action: 'user.bootstrap_admin',
-          targetType: 'user',
-          targetId: user.id,
-          outcome: 'success',
-        },
-      });
-    });
+    const actor = systemPrincipal('system', 'bootstrap');
+    const existing = await this.db.prisma.user.findUnique({ where: { email } });
+    if (existing) await this.users.update(existing.id, { role: 'admin', active: true, password }, actor);
+    else await this.users.create({ email, name: 'Administrator', role: 'admin', password }, actor);
     this.logger.log(`Created bootstrap admin ${email}`);
     return { email, generatedPassword: this.config.adminPassword ? null : password };
   }

@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysService } from './api-keys.service';
 import { BootstrapAdminService } from './bootstrap-admin.service';
+import { UsersService } from './users.service';
 
-@Module({ providers: [BootstrapAdminService], exports: [BootstrapAdminService] })
+@Module({
+  providers: [UsersService, ApiKeysService, BootstrapAdminService],
+  exports: [UsersService, ApiKeysService, BootstrapAdminService],
+})
 export class UsersModule {}

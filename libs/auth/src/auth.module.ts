@@ -1,0 +1,27 @@
+import { Global, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { AppConfig } from '@app/config';
+import { UsersModule } from '@app/users';
+import { AuthService } from './auth.service';
+import { BearerStrategy } from './bearer.strategy';
+import { resolveJwtSecret } from './jwt-secret';
+
+@Global()
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: resolveJwtSecret(config),
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+  ],
+  providers: [AuthService, BearerStrategy],
+  exports: [AuthService],
+})
+export class AuthModule {}

@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AppConfig } from '@app/config';
+import { ROLE_SCOPES, UnauthorizedError, isScope, type Channel, type Principal } from '@app/core';
+import { DatabaseService } from '@app/database';
+import { writeAudit } from '@app/observability';
+import { API_KEY_PREFIX, ApiKeysService, normalizeEmail, verifyPassword } from '@app/users';
+
+export const JWT_AUDIENCE = 'context-desk';
+export const JWT_ISSUER = 'context-desk';
+
+export interface LoginResult {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+interface JwtClaims {
+  sub: string;
+  scope: string;
+  email: string;
+  aud: string;
+}
+
+/**
+ * Who is calling: the one place that turns a bearer value (JWT or API key) into a
+ * {@link Principal}. REST (through passport), MCP and WebSocket all call {@link authenticate}.
+ */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly db: DatabaseService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async login(email: string, password: string): Promise<LoginResult> {
+    const user = await this.db.prisma.user.findUnique({ where: { email: normalizeEmail(email ?? '') } });
+    const ok = !!user && user.active && (await verifyPassword(user.passwordHash, password ?? ''));
+    if (!user || !ok) {
+      await writeAudit(this.db.prisma, {
+        actor: null,
+        channel: 'rest',
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: user?.id ?? null,
+        outcome: 'denied',
+        detail: `failed login for ${normalizeEmail(email ?? '').slice(0, 254)}`,
+      });
+      throw new UnauthorizedError('email or password is incorrect');
+    }
+    await this.db.prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    const scopes = ROLE_SCOPES[user.role];
+    const accessToken = await this.jwt.signAsync(
+      { scope: scopes.join(' '), email: user.email },
+      { subject: user.id, audience: JWT_AUDIENCE, issuer: JWT_ISSUER, expiresIn: this.config.jwtTtlSeconds },
+    );
+    await writeAudit(this.db.prisma, {
+      actor: { kind: 'user', userId: user.id, email: user.email, name: user.name, scopes, channel: 'rest' },
+      action: 'auth.login',
+      targetType: 'user',
+      targetId: user.id,
+      outcome: 'success',
+    });
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwtTtlSeconds };
+  }
+
+  /** Resolves a bearer value, or throws UnauthorizedError. Deactivation and demotion apply at once. */
+  async authenticate(token: string, channel: Channel): Promise<Principal> {
+    if (!token) throw new UnauthorizedError('a bearer token is required');
+    if (token.startsWith(API_KEY_PREFIX)) {
+      const key = await this.apiKeys.resolve(token);
+      if (!key) throw new UnauthorizedError('the API key is unknown, revoked or expired');
+      return {
+        kind: 'api_key',
+        userId: key.owner.id,
+        apiKeyId: key.keyId,
+        email: key.owner.email,
+        name: key.name,
+        role: key.owner.role,
+        scopes: key.scopes,
+        channel,
+      };
+    }
+    let claims: JwtClaims;
+    try {
+      claims = await this.jwt.verifyAsync<JwtClaims>(token, {
+        audience: JWT_AUDIENCE,
+        issuer: JWT_ISSUER,
+        algorithms: ['HS256'],
+      });
+    } catch (e) {
+      const expired = (e as Error).name === 'TokenExpiredError';
+      throw new UnauthorizedError(
+        expired ? 'the access token has expired; sign in again' : 'the access token is not valid',
+      );
+    }
+    const user = await this.db.prisma.user.findUnique({ where: { id: claims.sub } });
+    if (!user || !user.active) throw new UnauthorizedError('the account is deactivated or no longer exists');
+    const roleScopes = ROLE_SCOPES[user.role];
+    const scopes = (claims.scope ?? '')
+      .split(' ')
+      .filter(isScope)
+      .filter((s) => roleScopes.includes(s));
+    return {
+      kind: 'user',
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      scopes,
+      channel,
+    };
+  }
+}

@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AppConfig } from '@app/config';
+
+/**
+ * JWT_SECRET when configured; otherwise a secret generated once and kept in DATA_DIR (mode 600)
+ * so tokens survive restarts. An in-memory database gets an in-memory secret.
+ */
+export function resolveJwtSecret(config: Pick<AppConfig, 'jwtSecret' | 'dataDir'>): string {
+  if (config.jwtSecret) return config.jwtSecret;
+  if (!config.dataDir) return randomBytes(32).toString('hex');
+  const file = path.join(config.dataDir, 'jwt-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  fs.writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  return secret;
+}

@@ -1,0 +1,236 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ConflictError,
+  InvalidError,
+  NotFoundError,
+  ROLES,
+  VersionConflictError,
+  clampLimit,
+  decodeCursor,
+  toPage,
+  type FieldError,
+  type Page,
+  type Principal,
+  type RoleName,
+} from '@app/core';
+import { DatabaseService, Prisma, type Tx } from '@app/database';
+import { appendEvent } from '@app/events';
+import { writeAudit } from '@app/observability';
+import { hashPassword } from './password';
+import { toUserDto, type UserDto, type UserRow } from './user.dto';
+
+export interface CreateUserInput {
+  email: string;
+  name?: string;
+  role?: RoleName;
+  password?: string | null;
+}
+
+export interface UpdateUserInput {
+  expectedVersion?: number;
+  name?: string;
+  role?: RoleName;
+  active?: boolean;
+  password?: string;
+}
+
+export interface ListUsersInput {
+  query?: string;
+  role?: RoleName;
+  active?: boolean;
+  limit?: number;
+  cursor?: string | null;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
+type UserCursor = [string, string];
+const isUserCursor = (v: unknown): v is UserCursor =>
+  Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string');
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+@Injectable()
+export class UsersService {
+  constructor(private readonly db: DatabaseService) {}
+
+  async create(input: CreateUserInput, actor: Principal): Promise<UserDto> {
+    const email = normalizeEmail(input.email ?? '');
+    const errors: FieldError[] = [];
+    if (!EMAIL.test(email) || email.length > 254)
+      errors.push({ field: 'email', message: 'must be an email address' });
+    if (input.role !== undefined && !ROLES.includes(input.role)) {
+      errors.push({ field: 'role', message: `must be one of ${ROLES.join(', ')}` });
+    }
+    if (input.password != null && input.password.length < 8) {
+      errors.push({ field: 'password', message: 'must be at least 8 characters' });
+    }
+    if (errors.length) throw new InvalidError('user is not valid', errors);
+    const passwordHash = input.password ? await hashPassword(input.password) : null;
+    return this.db.transaction(async (tx) => {
+      if (await tx.user.findUnique({ where: { email }, select: { id: true } })) {
+        throw new ConflictError(`a user with email ${email} already exists`, { field: 'email' });
+      }
+      const user = await this.insert(
+        tx,
+        {
+          email,
+          name: input.name?.trim() || email.split('@')[0],
+          role: input.role ?? 'viewer',
+          passwordHash,
+        },
+        actor,
+      );
+      return toUserDto(user);
+    });
+  }
+
+  /** Finds the requester of a ticket by email, creating a viewer without password if unknown. */
+  async ensureRequester(tx: Tx, email: string, actor: Principal): Promise<UserRow> {
+    const normalized = normalizeEmail(email);
+    if (!EMAIL.test(normalized)) {
+      throw new InvalidError('requesterEmail is not valid', [
+        { field: 'requesterEmail', message: 'must be an email address' },
+      ]);
+    }
+    const existing = await tx.user.findUnique({ where: { email: normalized } });
+    if (existing) return existing;
+    return this.insert(
+      tx,
+      { email: normalized, name: normalized.split('@')[0], role: 'viewer', passwordHash: null },
+      actor,
+    );
+  }
+
+  /** An active agent or admin who can be assigned tickets; otherwise an InvalidError on `field`. */
+  async getAssignee(tx: Tx | null, id: string, field = 'assigneeId'): Promise<UserRow> {
+    const client = tx ?? this.db.prisma;
+    const user = isUuid(id) ? await client.user.findUnique({ where: { id } }) : null;
+    if (!user)
+      throw new InvalidError(`${field} does not name a user`, [{ field, message: 'no user with this id' }]);
+    if (!user.active || user.role === 'viewer') {
+      throw new InvalidError(`${field} must be an active agent or admin`, [
+        {
+          field,
+          message: `${user.email} is ${user.active ? 'a viewer' : 'deactivated'}; assign an active agent or admin`,
+        },
+      ]);
+    }
+    return user;
+  }
+
+  async update(id: string, input: UpdateUserInput, actor: Principal): Promise<UserDto> {
+    const errors: FieldError[] = [];
+    if (input.role !== undefined && !ROLES.includes(input.role)) {
+      errors.push({ field: 'role', message: `must be one of ${ROLES.join(', ')}` });
+    }
+    if (input.password !== undefined && input.password.length < 8) {
+      errors.push({ field: 'password', message: 'must be at least 8 characters' });
+    }
+    if (input.name !== undefined && !input.name.trim())
+      errors.push({ field: 'name', message: 'must not be empty' });
+    if (errors.length) throw new InvalidError('user update is not valid', errors);
+    const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+    return this.db.transaction(async (tx) => {
+      const current = await this.findOrThrow(tx, id);
+      if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
+        throw new VersionConflictError('user', id, input.expectedVersion, current.version);
+      }
+      const demotingLastAdmin =
+        current.role === 'admin' &&
+        ((input.role !== undefined && input.role !== 'admin') || input.active === false) &&
+        (await tx.user.count({ where: { role: 'admin', active: true } })) <= 1;
+      if (demotingLastAdmin)
+        throw new ConflictError('this is the last active admin; promote another admin first');
+      const data: Prisma.UserUpdateManyMutationInput = { version: { increment: 1 } };
+      if (input.name !== undefined) data.name = input.name.trim();
+      if (input.role !== undefined) data.role = input.role;
+      if (input.active !== undefined) data.active = input.active;
+      if (passwordHash) data.passwordHash = passwordHash;
+      const { count } = await tx.user.updateMany({ where: { id, version: current.version }, data });
+      if (count === 0) {
+        const now = await this.findOrThrow(tx, id);
+        throw new VersionConflictError('user', id, current.version, now.version);
+      }
+      const user = await this.findOrThrow(tx, id);
+      const dto = toUserDto(user);
+      await appendEvent(tx, { topic: 'users', event: 'user.updated', entityId: id, data: dto, actor });
+      await writeAudit(tx, {
+        actor,
+        action: 'user.update',
+        targetType: 'user',
+        targetId: id,
+        outcome: 'success',
+      });
+      return dto;
+    });
+  }
+
+  async get(id: string): Promise<UserDto> {
+    return toUserDto(await this.findOrThrow(this.db.prisma, id));
+  }
+
+  async getByEmail(email: string): Promise<UserDto> {
+    const user = await this.db.prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
+    if (!user) throw new NotFoundError('user', email);
+    return toUserDto(user);
+  }
+
+  async list(input: ListUsersInput): Promise<Page<UserDto>> {
+    const limit = clampLimit(input.limit);
+    const after = decodeCursor(input.cursor, isUserCursor);
+    const q = input.query?.trim();
+    const where: Prisma.UserWhereInput = {
+      AND: [
+        input.role ? { role: input.role } : {},
+        input.active !== undefined ? { active: input.active } : {},
+        q
+          ? {
+              OR: [
+                { email: { contains: q, mode: 'insensitive' } },
+                { name: { contains: q, mode: 'insensitive' } },
+              ],
+            }
+          : {},
+        after ? { OR: [{ email: { gt: after[0] } }, { email: after[0], id: { gt: after[1] } }] } : {},
+      ],
+    };
+    const rows = await this.db.prisma.user.findMany({
+      where,
+      orderBy: [{ email: 'asc' }, { id: 'asc' }],
+      take: limit + 1,
+    });
+    return toPage(rows, limit, toUserDto, (u) => [u.email, u.id]);
+  }
+
+  private async insert(
+    tx: Tx,
+    data: { email: string; name: string; role: RoleName; passwordHash: string | null },
+    actor: Principal,
+  ): Promise<UserRow> {
+    const user = await tx.user.create({ data });
+    await appendEvent(tx, {
+      topic: 'users',
+      event: 'user.created',
+      entityId: user.id,
+      data: toUserDto(user),
+      actor,
+    });
+    await writeAudit(tx, {
+      actor,
+      action: 'user.create',
+      targetType: 'user',
+      targetId: user.id,
+      outcome: 'success',
+    });
+    return user;
+  }
+
+  private async findOrThrow(client: Pick<Tx, 'user'>, id: string): Promise<UserRow> {
+    const user = isUuid(id) ? await client.user.findUnique({ where: { id } }) : null;
+    if (!user) throw new NotFoundError('user', id);
+    return user;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string): boolean => UUID.test(s);

@@ -1,0 +1,188 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { InvalidError, clampLimit, decodeCursor, encodeCursor, type FieldError, type Page } from '@app/core';
+import { DatabaseService } from '@app/database';
+import { MetricsService } from '@app/observability';
+import type { Counter } from 'prom-client';
+import { DOCUMENT_STATUSES, documentUri, type DocumentStatusName } from './document.types';
+import { parseQuery } from './query-parser';
+
+export interface SearchInput {
+  query: string;
+  limit?: number;
+  /** Only documents carrying every one of these tags. */
+  tags?: string[];
+  collection?: string;
+  /** No filter when omitted (REST); agents' search passes 'published'. */
+  status?: DocumentStatusName;
+  /** nextCursor of the previous page of the same query. */
+  cursor?: string | null;
+}
+
+/** One ranked document with its best-matching passage. */
+export interface SearchHit {
+  documentId: string;
+  slug: string;
+  title: string;
+  uri: string;
+  /** Best passage with matches wrapped in <mark>…</mark>. */
+  snippet: string;
+  score: number;
+  heading: string | null;
+  chunkId: string;
+  tags: string[];
+  collection: string | null;
+  status: DocumentStatusName;
+  version: number;
+  updatedAt: string;
+}
+
+/** BM25 parameters (Lucene idf); tuned on SciFact with bench/retrieval.ts. */
+export interface Bm25Params {
+  k1: number;
+  b: number;
+}
+export const BM25_DEFAULTS: Bm25Params = { k1: 1.2, b: 0.75 };
+
+export const MAX_QUERY_LENGTH = 1000;
+
+const HEADLINE_OPTIONS =
+  'StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=20, MinWords=8, ShortWord=2, FragmentDelimiter=" … "';
+
+type SearchCursor = { o: number };
+const isSearchCursor = (v: unknown): v is SearchCursor =>
+  typeof v === 'object' && v !== null && Number.isInteger((v as SearchCursor).o) && (v as SearchCursor).o > 0;
+
+interface HitRow {
+  document_id: string;
+  chunk_id: string;
+  score: number;
+  slug: string;
+  title: string;
+  tags: string[];
+  collection: string | null;
+  status: DocumentStatusName;
+  version: number;
+  updated_at: Date | string;
+  heading: string | null;
+  snippet: string;
+}
+
+/**
+ * Full-text search over document passages, ranked with BM25 computed in SQL from the postings
+ * of the query's terms only (see SearchIndexer). The one search used by REST, MCP and benches.
+ */
+@Injectable()
+export class SearchService {
+  params: Bm25Params = { ...BM25_DEFAULTS };
+  private readonly searches?: Counter<string>;
+
+  constructor(
+    private readonly db: DatabaseService,
+    @Optional() metrics?: MetricsService,
+  ) {
+    this.searches = metrics?.counter('context_desk_search_queries_total', 'Knowledge searches run');
+  }
+
+  async search(input: SearchInput): Promise<Page<SearchHit>> {
+    const limit = clampLimit(input.limit);
+    const offset = decodeCursor(input.cursor, isSearchCursor)?.o ?? 0;
+    const query = typeof input.query === 'string' ? input.query.trim() : '';
+    const errors: FieldError[] = [];
+    if (!query) errors.push({ field: 'query', message: 'must not be empty' });
+    if (query.length > MAX_QUERY_LENGTH)
+      errors.push({ field: 'query', message: `must be at most ${MAX_QUERY_LENGTH} characters` });
+    if (input.status !== undefined && !DOCUMENT_STATUSES.includes(input.status))
+      errors.push({ field: 'status', message: `must be one of ${DOCUMENT_STATUSES.join(', ')}` });
+    if (errors.length) throw new InvalidError('search is not valid', errors);
+    this.searches?.inc();
+
+    const parsed = parseQuery(query);
+    const params: unknown[] = [parsed.text, this.params.k1, this.params.b];
+    const p = (v: unknown) => `$${params.push(v)}`;
+
+    const chunkFilter = parsed.required
+      ? `AND c.tsv @@ websearch_to_tsquery('english', ${p(parsed.required)})`
+      : '';
+    const docFilters: string[] = [];
+    if (input.status) docFilters.push(`d.status = ${p(input.status)}::"DocumentStatus"`);
+    if (input.collection) docFilters.push(`d.collection = ${p(input.collection)}`);
+    if (input.tags?.length)
+      docFilters.push(`d.tags @> ${p(input.tags.map((t) => t.trim().toLowerCase()))}::text[]`);
+    if (parsed.excluded) {
+      docFilters.push(`NOT EXISTS (SELECT 1 FROM document_chunk x
+        WHERE x.document_id = d.id AND x.tsv @@ websearch_to_tsquery('english', ${p(parsed.excluded)}))`);
+    }
+    const limitParam = p(limit + 1);
+    const offsetParam = p(offset);
+
+    // q: the query's distinct lexemes (stopwords dropped); terms: their idf; scored: BM25 per
+    // chunk from the postings of those terms only; best: each document's top chunk.
+    const sql = `
+      WITH q AS (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', $1::text))),
+      corpus AS (
+        SELECT greatest(chunk_count, 1)::float8 AS n,
+               greatest(total_length::float8 / greatest(chunk_count, 1), 1) AS avgdl
+          FROM search_corpus WHERE id = 1
+      ),
+      terms AS (
+        SELECT st.term, ln(1 + (corpus.n - st.df + 0.5) / (st.df + 0.5)) AS idf
+          FROM search_term st JOIN q ON q.term = st.term CROSS JOIN corpus
+         WHERE st.df > 0
+      ),
+      scored AS (
+        SELECT p.chunk_id, c.document_id,
+               sum(terms.idf * p.tf * ($2::float8 + 1)
+                   / (p.tf + $2::float8 * (1 - $3::float8 + $3::float8 * c.length / corpus.avgdl))) AS score
+          FROM terms
+          JOIN search_posting p ON p.term = terms.term
+          JOIN document_chunk c ON c.id = p.chunk_id
+          CROSS JOIN corpus
+         WHERE true ${chunkFilter}
+         GROUP BY p.chunk_id, c.document_id
+      ),
+      best AS (
+        SELECT DISTINCT ON (document_id) document_id, chunk_id, score
+          FROM scored ORDER BY document_id, score DESC, chunk_id
+      ),
+      page AS (
+        SELECT b.document_id, b.chunk_id, b.score
+          FROM best b JOIN document d ON d.id = b.document_id
+         ${docFilters.length ? `WHERE ${docFilters.join(' AND ')}` : ''}
+         ORDER BY b.score DESC, b.document_id
+         LIMIT ${limitParam} OFFSET ${offsetParam}
+      ),
+      hq AS (
+        SELECT coalesce(string_agg('''' || replace(replace(term, '\\', '\\\\'), '''', '''''') || '''', ' | '), '')::tsquery AS query
+          FROM q
+      )
+      SELECT page.document_id::text AS document_id, page.chunk_id::text AS chunk_id, page.score::float8 AS score,
+             d.slug, d.title, d.tags, d.collection, d.status::text AS status, d.version, d.updated_at,
+             ch.heading, ts_headline('english', ch.content, hq.query, '${HEADLINE_OPTIONS}') AS snippet
+        FROM page
+        JOIN document d ON d.id = page.document_id
+        JOIN document_chunk ch ON ch.id = page.chunk_id
+        CROSS JOIN hq
+       ORDER BY page.score DESC, page.document_id`;
+
+    const rows = await this.db.driver.query<HitRow>(sql, params);
+    const hasMore = rows.length > limit;
+    const items = (hasMore ? rows.slice(0, limit) : rows).map(toHit);
+    return { items, nextCursor: hasMore ? encodeCursor({ o: offset + limit }) : null };
+  }
+}
+
+const toHit = (r: HitRow): SearchHit => ({
+  documentId: r.document_id,
+  slug: r.slug,
+  title: r.title,
+  uri: documentUri(r.slug),
+  snippet: r.snippet,
+  score: Math.round(Number(r.score) * 10000) / 10000,
+  heading: r.heading,
+  chunkId: r.chunk_id,
+  tags: r.tags,
+  collection: r.collection,
+  status: r.status,
+  version: r.version,
+  updatedAt: new Date(r.updated_at).toISOString(),
+});

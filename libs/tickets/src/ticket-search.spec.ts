@@ -18,7 +18,7 @@ describe('parseTicketQuery', () => {
   });
 
   it('reads ticket numbers', () => {
-    expect(parseTicketQuery('#42')?.number).toBe(42);
+    expect(parseTicketQuery('#42')).toEqual({ tsquery: null, number: 42, like: null });
     expect(parseTicketQuery('42')?.number).toBe(42);
     expect(parseTicketQuery('42 printers')?.number).toBeNull();
   });

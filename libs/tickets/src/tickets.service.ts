@@ -430,12 +430,14 @@ export class TicketsService {
       : q.tsquery.kind === 'or'
         ? Prisma.sql`to_tsquery('english', ${q.tsquery.text})`
         : Prisma.sql`websearch_to_tsquery('english', ${q.tsquery.text})`;
-    const matches = [Prisma.sql`t.title ILIKE ${q.like}`];
+    const likes = q.like !== null;
+    const matches: Prisma.Sql[] = [];
+    if (likes) matches.push(Prisma.sql`t.title ILIKE ${q.like}`);
     if (tsq) matches.push(Prisma.sql`t.tsv @@ ${tsq}`);
     if (q.number !== null) matches.push(Prisma.sql`t.number = ${q.number}::int`);
     const rank = Prisma.sql`(
       ${tsq ? Prisma.sql`COALESCE(ts_rank_cd(t.tsv, ${tsq}), 0)::float8` : Prisma.sql`0::float8`}
-      + CASE WHEN t.title ILIKE ${q.like} THEN 0.05 ELSE 0 END
+      + ${likes ? Prisma.sql`CASE WHEN t.title ILIKE ${q.like} THEN 0.05 ELSE 0 END` : Prisma.sql`0`}
       + ${q.number !== null ? Prisma.sql`CASE WHEN t.number = ${q.number}::int THEN 1000 ELSE 0 END` : Prisma.sql`0`}
     )::float8`;
     const filters = [Prisma.sql`(${Prisma.join(matches, ' OR ')})`];

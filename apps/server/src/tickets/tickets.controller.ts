@@ -1,0 +1,127 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, RequireScopes } from '@app/auth';
+import type { Page, Principal } from '@app/core';
+import {
+  TicketsService,
+  type TicketCommentDto,
+  type TicketDto,
+  type TicketWithCommentsDto,
+} from '@app/tickets';
+import { expectedVersionOf, IfMatch } from '../http/if-match.decorator';
+import { PageQueryDto } from '../http/page-query.dto';
+import { ApiProblems, ProblemSchema } from '../http/problem.schema';
+import { TicketNumberPipe } from './ticket-number.pipe';
+import {
+  CommentPage,
+  CommentResponse,
+  CreateCommentDto,
+  CreateTicketDto,
+  ListTicketsQuery,
+  TicketPage,
+  TicketResponse,
+  TicketWithCommentsResponse,
+  UpdateTicketDto,
+} from './tickets.dto';
+
+const NUMBER_PARAM = { name: 'number', description: 'The ticket number', example: 42 };
+
+@ApiTags('tickets')
+@ApiBearerAuth()
+@ApiProblems()
+@Controller('api/v1/tickets')
+export class TicketsController {
+  constructor(private readonly tickets: TicketsService) {}
+
+  @Get()
+  @RequireScopes('tickets:read')
+  @ApiOperation({ summary: 'List or search tickets (newest first; best match first with q)' })
+  @ApiOkResponse({ type: TicketPage })
+  list(@Query() q: ListTicketsQuery, @CurrentPrincipal() viewer: Principal): Promise<Page<TicketDto>> {
+    const { q: query, ...filters } = q;
+    return this.tickets.list({ query, ...filters }, viewer);
+  }
+
+  @Post()
+  @RequireScopes('tickets:write')
+  @ApiOperation({ summary: 'Open a ticket' })
+  @ApiCreatedResponse({ type: TicketResponse })
+  create(@Body() body: CreateTicketDto, @CurrentPrincipal() actor: Principal): Promise<TicketDto> {
+    return this.tickets.create(body, actor);
+  }
+
+  @Get(':number')
+  @RequireScopes('tickets:read')
+  @ApiOperation({ summary: 'One ticket with its comments (internal ones only for tickets:write)' })
+  @ApiParam(NUMBER_PARAM)
+  @ApiOkResponse({ type: TicketWithCommentsResponse })
+  @ApiNotFoundResponse({ type: ProblemSchema })
+  get(
+    @Param('number', TicketNumberPipe) number: number,
+    @CurrentPrincipal() viewer: Principal,
+  ): Promise<TicketWithCommentsDto> {
+    return this.tickets.get(number, viewer);
+  }
+
+  @Patch(':number')
+  @RequireScopes('tickets:write')
+  @ApiOperation({ summary: 'Change fields or move the ticket along its workflow' })
+  @ApiParam(NUMBER_PARAM)
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read', example: '3' })
+  @ApiOkResponse({ type: TicketResponse })
+  @ApiNotFoundResponse({ type: ProblemSchema })
+  @ApiConflictResponse({
+    type: ProblemSchema,
+    description: 'Stale version (with currentVersion) or a status move the workflow does not allow',
+  })
+  update(
+    @Param('number', TicketNumberPipe) number: number,
+    @Body() body: UpdateTicketDto,
+    @IfMatch() ifMatch: number | undefined,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<TicketDto> {
+    return this.tickets.update(
+      number,
+      { ...body, expectedVersion: expectedVersionOf(ifMatch, body.expectedVersion) },
+      actor,
+    );
+  }
+
+  @Get(':number/comments')
+  @RequireScopes('tickets:read')
+  @ApiOperation({ summary: 'Comments of a ticket, oldest first' })
+  @ApiParam(NUMBER_PARAM)
+  @ApiOkResponse({ type: CommentPage })
+  @ApiNotFoundResponse({ type: ProblemSchema })
+  comments(
+    @Param('number', TicketNumberPipe) number: number,
+    @Query() page: PageQueryDto,
+    @CurrentPrincipal() viewer: Principal,
+  ): Promise<Page<TicketCommentDto>> {
+    return this.tickets.listComments(number, viewer, page);
+  }
+
+  @Post(':number/comments')
+  @RequireScopes('tickets:write')
+  @ApiOperation({ summary: 'Reply or add an internal note; the first public reply stops the SLA clock' })
+  @ApiParam(NUMBER_PARAM)
+  @ApiCreatedResponse({ type: CommentResponse })
+  @ApiNotFoundResponse({ type: ProblemSchema })
+  comment(
+    @Param('number', TicketNumberPipe) number: number,
+    @Body() body: CreateCommentDto,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<TicketCommentDto> {
+    return this.tickets.comment(number, body, actor);
+  }
+}

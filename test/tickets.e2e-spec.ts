@@ -409,4 +409,22 @@ describe('tickets over REST (real app, real database)', () => {
     expect((await viewer.patch(`/api/v1/tickets/${ticket.number}`, { status: 'closed' })).status).toBe(403);
     expect((await viewer.get(`/api/v1/tickets/${ticket.number}`)).status).toBe(200);
   });
+
+  it('documents the ticket and stats routes in OpenAPI', async () => {
+    const doc = (await api(t.baseUrl).get('/api/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/tickets',
+        '/api/v1/tickets/{number}',
+        '/api/v1/tickets/{number}/comments',
+        '/api/v1/stats',
+      ]),
+    );
+    const patch = doc.paths['/api/v1/tickets/{number}'].patch;
+    expect(patch.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['number', 'If-Match']),
+    );
+    expect(Object.keys(patch.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409']));
+    expect(doc.components.schemas.TicketResponse.properties.requester).toBeDefined();
+  });
 });

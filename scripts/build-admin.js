@@ -10,7 +10,8 @@ if (!fs.existsSync(config)) {
   console.log('build:admin: apps/admin not present, skipping');
   process.exit(0);
 }
-const vite = require.resolve('vite/bin/vite.js');
+// vite/bin/vite.js is not in vite's package exports: locate it from package.json instead.
+const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
 const r = spawnSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], {
   stdio: 'inherit',
   cwd: root,

@@ -1,0 +1,143 @@
+import { api } from '../lib/api';
+import { formatDateTime } from '../lib/format';
+import type { AuditEntry } from '../lib/types';
+import { useCursorPages } from '../lib/useCursorPages';
+import { useSearchFilters } from '../lib/useSearchFilters';
+import { Badge, type Tone } from '../ui/Badge';
+import { Card } from '../ui/Card';
+import { SelectField, TextField } from '../ui/Field';
+import { PageHeader } from '../ui/PageHeader';
+import { Pagination } from '../ui/Pagination';
+import { EmptyState, ErrorState, Loading } from '../ui/States';
+import { Table } from '../ui/Table';
+
+const FILTER_KEYS = ['actorId', 'action', 'outcome'] as const;
+const TEXT_KEYS = ['actorId', 'action'] as const;
+const OUTCOMES = ['success', 'failure', 'denied', 'error'];
+
+function outcomeTone(outcome: string): Tone {
+  if (/^(success|ok|allowed)$/i.test(outcome)) return 'success';
+  if (/denied|forbidden|unauthori/i.test(outcome)) return 'warning';
+  return 'danger';
+}
+
+function Detail({ detail }: { detail: unknown }) {
+  if (detail === null || detail === undefined || detail === '') return <span className="muted">—</span>;
+  const text = typeof detail === 'string' ? detail : JSON.stringify(detail);
+  return (
+    <div className="json-detail truncate" title={text}>
+      {text}
+    </div>
+  );
+}
+
+function Row({ entry }: { entry: AuditEntry }) {
+  return (
+    <tr>
+      <td className="nowrap">{formatDateTime(entry.createdAt)}</td>
+      <td>
+        {entry.actorLabel || entry.actorId || <span className="muted">anonymous</span>}
+        <div className="sub">{entry.actorType}</div>
+      </td>
+      <td>
+        <Badge tone="outline">{entry.channel}</Badge>
+      </td>
+      <td className="mono small">{entry.action}</td>
+      <td className="small">
+        {entry.targetType ? (
+          <>
+            {entry.targetType}
+            <div className="sub mono truncate" style={{ maxWidth: '18ch' }} title={entry.targetId ?? ''}>
+              {entry.targetId}
+            </div>
+          </>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td>
+        <Badge tone={outcomeTone(entry.outcome)}>{entry.outcome}</Badge>
+      </td>
+      <td className="num nowrap">{entry.durationMs != null ? `${entry.durationMs} ms` : '—'}</td>
+      <td>
+        <Detail detail={entry.detail} />
+      </td>
+    </tr>
+  );
+}
+
+export function AuditPage() {
+  const filters = useSearchFilters(FILTER_KEYS, TEXT_KEYS);
+  const list = useCursorPages(
+    (cursor) => api.listAudit({ ...filters.applied, limit: 50, cursor }),
+    filters.key,
+  );
+  const filtered = FILTER_KEYS.some((k) => filters.applied[k]);
+
+  return (
+    <>
+      <PageHeader title="Audit" description="Who did what, through which door, and how it went." />
+      <Card flush>
+        <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+          <TextField
+            label="Actor ID"
+            value={filters.draft.actorId}
+            onChange={(e) => filters.set('actorId', e.target.value)}
+          />
+          <TextField
+            label="Action"
+            placeholder="e.g. tools/call"
+            value={filters.draft.action}
+            onChange={(e) => filters.set('action', e.target.value)}
+          />
+          <SelectField
+            label="Outcome"
+            value={filters.draft.outcome}
+            onChange={(e) => filters.set('outcome', e.target.value)}
+            options={[{ value: '', label: 'Any outcome' }, ...OUTCOMES.map((o) => ({ value: o, label: o }))]}
+          />
+        </form>
+        {list.error ? (
+          <ErrorState error={list.error} onRetry={list.reload} title="Couldn’t load the audit log" />
+        ) : list.loading && !list.data ? (
+          <Loading label="Loading audit log…" />
+        ) : list.items.length === 0 ? (
+          <EmptyState title={filtered ? 'No matching entries' : 'No audit entries yet'} />
+        ) : (
+          <div aria-busy={list.loading}>
+            <Table caption="Audit log" testId="audit-table">
+              <thead>
+                <tr>
+                  <th>Time</th>
+                  <th>Actor</th>
+                  <th>Channel</th>
+                  <th>Action</th>
+                  <th>Target</th>
+                  <th>Outcome</th>
+                  <th className="num">Duration</th>
+                  <th>Detail</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((entry) => (
+                  <Row key={entry.id} entry={entry} />
+                ))}
+              </tbody>
+            </Table>
+          </div>
+        )}
+        {(list.hasPrevious || list.items.length > 0) && (
+          <Pagination
+            page={list.page}
+            count={list.items.length}
+            noun="entries"
+            hasPrevious={list.hasPrevious}
+            hasNext={list.hasNext}
+            onPrevious={list.previous}
+            onNext={list.next}
+          />
+        )}
+      </Card>
+    </>
+  );
+}

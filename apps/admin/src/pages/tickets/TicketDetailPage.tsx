@@ -1,0 +1,118 @@
+import { useCallback, useEffect, useRef } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { api, ApiError, errorMessage, type TicketChanges } from '../../lib/api';
+import { useAuth } from '../../lib/auth';
+import type { ChangeEvent, Ticket, TicketComment } from '../../lib/types';
+import { useAsync } from '../../lib/useAsync';
+import { useEvents } from '../../lib/useEvents';
+import { PriorityBadge, TicketStatusBadge } from '../../ui/Badge';
+import { PageHeader } from '../../ui/PageHeader';
+import { ErrorState, Loading } from '../../ui/States';
+import { useToast } from '../../ui/Toast';
+import { RelatedArticles } from './RelatedArticles';
+import { ReplyBox } from './ReplyBox';
+import { TicketProperties } from './TicketProperties';
+import { TicketThread } from './TicketThread';
+
+export function TicketDetailPage() {
+  const number = Number(useParams().number);
+  const { can } = useAuth();
+  const toast = useToast();
+  const ticket = useAsync(() => api.getTicket(number), [number]);
+  const comments = useAsync(() => api.listComments(number), [number]);
+  const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const reloadAll = useCallback(() => {
+    ticket.reload();
+    comments.reload();
+  }, [ticket, comments]);
+
+  // Someone else (a person or an agent) changed this ticket: refresh it, at most every 400 ms.
+  const onEvent = useCallback(
+    (e: ChangeEvent) => {
+      if (!ticket.data || e.entityId !== ticket.data.id) return;
+      clearTimeout(refresh.current);
+      refresh.current = setTimeout(reloadAll, 400);
+    },
+    [ticket.data, reloadAll],
+  );
+  useEvents({ topics: ['tickets'], onEvent });
+  useEffect(() => () => clearTimeout(refresh.current), []);
+
+  const update = async (changes: TicketChanges) => {
+    const current = ticket.data;
+    if (!current) return;
+    try {
+      const saved = await api.updateTicket(current.number, current.version, changes);
+      ticket.setData(saved);
+      toast.success(`Ticket #${saved.number} updated`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) {
+        toast.error('Someone else changed this ticket. It has been reloaded; please try again.');
+        ticket.reload();
+      } else {
+        toast.error(errorMessage(err));
+      }
+    }
+  };
+
+  const onPosted = (c: TicketComment) => {
+    comments.setData((prev) => ({
+      items: [...(prev?.items ?? []), c],
+      nextCursor: prev?.nextCursor ?? null,
+    }));
+    toast.success(c.internal ? 'Internal note added' : 'Reply sent');
+    ticket.reload();
+  };
+
+  if (ticket.error) {
+    const notFound = ticket.error instanceof ApiError && ticket.error.status === 404;
+    return (
+      <ErrorState
+        error={ticket.error}
+        title={notFound ? `Ticket #${number} not found` : 'Couldn’t open this ticket'}
+        onRetry={notFound ? undefined : ticket.reload}
+      />
+    );
+  }
+  if (!ticket.data) return <Loading label="Loading ticket…" />;
+  const t: Ticket = ticket.data;
+
+  return (
+    <>
+      <PageHeader
+        breadcrumb={<Link to="/tickets">Tickets</Link>}
+        title={
+          <>
+            <span className="muted">#{t.number}</span> {t.title}
+          </>
+        }
+        description={
+          <span className="row">
+            <TicketStatusBadge status={t.status} />
+            <PriorityBadge priority={t.priority} />
+            {t.requester && <span>from {t.requester.email}</span>}
+          </span>
+        }
+      />
+      <div className="ticket-layout">
+        <div className="stack">
+          {comments.error ? (
+            <ErrorState
+              error={comments.error}
+              onRetry={comments.reload}
+              title="Couldn’t load the conversation"
+            />
+          ) : (
+            <TicketThread ticket={t} comments={comments.data?.items ?? []} />
+          )}
+          {can('tickets:write') && <ReplyBox number={t.number} onPosted={onPosted} />}
+        </div>
+        <div className="stack">
+          <TicketProperties ticket={t} onChange={update} />
+          {can('kb:read') && <RelatedArticles query={t.title} />}
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,112 @@
+import { useState } from 'react';
+import { formatDateTime } from '../../lib/format';
+import { useAuth } from '../../lib/auth';
+import {
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  type Ticket,
+  type TicketPriority,
+  type TicketStatus,
+} from '../../lib/types';
+import type { TicketChanges } from '../../lib/api';
+import { useStaff } from '../../lib/useStaff';
+import { Tags } from '../../ui/Badge';
+import { Button } from '../../ui/Button';
+import { Card } from '../../ui/Card';
+import { SelectField, toOptions } from '../../ui/Field';
+import { SlaCell } from './TicketsPage';
+
+interface Props {
+  ticket: Ticket;
+  onChange: (changes: TicketChanges) => Promise<void>;
+}
+
+export function TicketProperties({ ticket, onChange }: Props) {
+  const { can, me } = useAuth();
+  const { staff } = useStaff();
+  const [busy, setBusy] = useState(false);
+  const canWrite = can('tickets:write');
+
+  const change = async (changes: TicketChanges) => {
+    setBusy(true);
+    try {
+      await onChange(changes);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const assigneeLabel = ticket.assignee?.name || ticket.assignee?.email;
+  const assigneeOptions = [
+    { value: '', label: 'Unassigned' },
+    ...staff.map((u) => ({
+      value: u.id,
+      label: u.id === me?.id ? `${u.name || u.email} (me)` : u.name || u.email,
+    })),
+  ];
+  if (ticket.assigneeId && !staff.some((u) => u.id === ticket.assigneeId)) {
+    assigneeOptions.push({ value: ticket.assigneeId, label: assigneeLabel || 'Current assignee' });
+  }
+
+  return (
+    <Card title="Details" aria-busy={busy}>
+      <div className="stack">
+        <SelectField
+          label="Status"
+          value={ticket.status}
+          options={toOptions(TICKET_STATUSES)}
+          disabled={!canWrite || busy}
+          onChange={(e) => void change({ status: e.target.value as TicketStatus })}
+        />
+        <SelectField
+          label="Priority"
+          value={ticket.priority}
+          options={toOptions(TICKET_PRIORITIES)}
+          disabled={!canWrite || busy}
+          onChange={(e) => void change({ priority: e.target.value as TicketPriority })}
+        />
+        {staff.length > 0 ? (
+          <SelectField
+            label="Assignee"
+            value={ticket.assigneeId ?? ''}
+            options={assigneeOptions}
+            disabled={!canWrite || busy}
+            onChange={(e) => void change({ assigneeId: e.target.value || null })}
+          />
+        ) : (
+          <div className="field">
+            <span className="field-label">Assignee</span>
+            <span>{assigneeLabel || <span className="muted">Unassigned</span>}</span>
+          </div>
+        )}
+        {canWrite && me && ticket.assigneeId !== me.id && (
+          <Button size="sm" onClick={() => void change({ assigneeId: me.id })} disabled={busy}>
+            Assign to me
+          </Button>
+        )}
+        <div className="props">
+          <dl>
+            <dt>Requester</dt>
+            <dd>
+              {ticket.requester ? `${ticket.requester.name || ''} ${ticket.requester.email}`.trim() : '—'}
+            </dd>
+            <dt>Created</dt>
+            <dd>{formatDateTime(ticket.createdAt)}</dd>
+            <dt>First reply</dt>
+            <dd>{formatDateTime(ticket.firstResponseAt)}</dd>
+            <dt>SLA</dt>
+            <dd>
+              <SlaCell ticket={ticket} />
+            </dd>
+            <dt>Tags</dt>
+            <dd>
+              <Tags tags={ticket.tags ?? []} />
+            </dd>
+            <dt>Version</dt>
+            <dd>{ticket.version}</dd>
+          </dl>
+        </div>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,175 @@
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { api } from '../../lib/api';
+import { useAuth } from '../../lib/auth';
+import { formatDateTime, formatRelative } from '../../lib/format';
+import { TICKET_PRIORITIES, TICKET_STATUSES, type Ticket } from '../../lib/types';
+import { useCursorPages } from '../../lib/useCursorPages';
+import { useSearchFilters } from '../../lib/useSearchFilters';
+import { useStaff } from '../../lib/useStaff';
+import { Badge, PriorityBadge, TicketStatusBadge } from '../../ui/Badge';
+import { Button } from '../../ui/Button';
+import { Card } from '../../ui/Card';
+import { SelectField, TextField, toOptions, type Option } from '../../ui/Field';
+import { PageHeader } from '../../ui/PageHeader';
+import { Pagination } from '../../ui/Pagination';
+import { EmptyState, ErrorState, Loading } from '../../ui/States';
+import { Table } from '../../ui/Table';
+import { useToast } from '../../ui/Toast';
+import { NewTicketDialog } from './NewTicketDialog';
+
+const FILTER_KEYS = ['q', 'status', 'priority', 'assigneeId'] as const;
+const TEXT_KEYS = ['q'] as const;
+
+export function SlaCell({ ticket }: { ticket: Ticket }) {
+  if (ticket.slaBreachedAt) return <Badge tone="danger">Breached</Badge>;
+  if (
+    ticket.slaDueAt &&
+    !ticket.firstResponseAt &&
+    (ticket.status === 'open' || ticket.status === 'pending')
+  ) {
+    return (
+      <span className="small" title={formatDateTime(ticket.slaDueAt)}>
+        Due {formatRelative(ticket.slaDueAt)}
+      </span>
+    );
+  }
+  return <span className="muted">—</span>;
+}
+
+export function TicketsPage() {
+  const { can, me } = useAuth();
+  const navigate = useNavigate();
+  const toast = useToast();
+  const { staff } = useStaff();
+  const [creating, setCreating] = useState(false);
+  const filters = useSearchFilters(FILTER_KEYS, TEXT_KEYS);
+  const { applied } = filters;
+  const list = useCursorPages((cursor) => api.listTickets({ ...applied, limit: 25, cursor }), filters.key);
+
+  const assigneeOptions: Option[] = [
+    { value: '', label: 'Anyone' },
+    ...(me ? [{ value: me.id, label: 'Me' }] : []),
+    ...staff.filter((u) => u.id !== me?.id).map((u) => ({ value: u.id, label: u.name || u.email })),
+  ];
+  const filtered = FILTER_KEYS.some((k) => applied[k]);
+
+  return (
+    <>
+      <PageHeader
+        title="Tickets"
+        description="Support requests from people and agents."
+        actions={
+          can('tickets:write') && (
+            <Button variant="primary" onClick={() => setCreating(true)}>
+              New ticket
+            </Button>
+          )
+        }
+      />
+      <Card flush>
+        <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+          <TextField
+            label="Search tickets"
+            type="search"
+            placeholder="Title or description…"
+            value={filters.draft.q}
+            onChange={(e) => filters.set('q', e.target.value)}
+            fieldClassName="grow"
+          />
+          <SelectField
+            label="Status"
+            value={filters.draft.status}
+            onChange={(e) => filters.set('status', e.target.value)}
+            options={[{ value: '', label: 'Any status' }, ...toOptions(TICKET_STATUSES)]}
+          />
+          <SelectField
+            label="Priority"
+            value={filters.draft.priority}
+            onChange={(e) => filters.set('priority', e.target.value)}
+            options={[{ value: '', label: 'Any priority' }, ...toOptions(TICKET_PRIORITIES)]}
+          />
+          <SelectField
+            label="Assignee"
+            value={filters.draft.assigneeId}
+            onChange={(e) => filters.set('assigneeId', e.target.value)}
+            options={assigneeOptions}
+          />
+        </form>
+        {list.error ? (
+          <ErrorState error={list.error} onRetry={list.reload} title="Couldn’t load tickets" />
+        ) : list.loading && !list.data ? (
+          <Loading label="Loading tickets…" />
+        ) : list.items.length === 0 ? (
+          <EmptyState title={filtered ? 'No matching tickets' : 'No tickets yet'}>
+            {filtered ? 'Try different filters.' : 'New support requests appear here.'}
+          </EmptyState>
+        ) : (
+          <div aria-busy={list.loading}>
+            <Table caption="Tickets" testId="tickets-table">
+              <thead>
+                <tr>
+                  <th className="num">#</th>
+                  <th>Title</th>
+                  <th>Status</th>
+                  <th>Priority</th>
+                  <th>Assignee</th>
+                  <th>SLA</th>
+                  <th>Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((t) => (
+                  <tr key={t.id}>
+                    <td className="num muted">{t.number}</td>
+                    <td>
+                      <Link className="row-link" to={`/tickets/${t.number}`}>
+                        {t.title}
+                      </Link>
+                      <div className="sub">{t.requester?.email ?? t.requester?.name ?? ''}</div>
+                    </td>
+                    <td>
+                      <TicketStatusBadge status={t.status} />
+                    </td>
+                    <td>
+                      <PriorityBadge priority={t.priority} />
+                    </td>
+                    <td>
+                      {t.assignee?.name || t.assignee?.email || <span className="muted">Unassigned</span>}
+                    </td>
+                    <td>
+                      <SlaCell ticket={t} />
+                    </td>
+                    <td className="nowrap" title={t.updatedAt}>
+                      {formatRelative(t.updatedAt)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          </div>
+        )}
+        {(list.hasPrevious || list.items.length > 0) && (
+          <Pagination
+            page={list.page}
+            count={list.items.length}
+            noun={list.items.length === 1 ? 'ticket' : 'tickets'}
+            hasPrevious={list.hasPrevious}
+            hasNext={list.hasNext}
+            onPrevious={list.previous}
+            onNext={list.next}
+          />
+        )}
+      </Card>
+      <NewTicketDialog
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(t) => {
+          setCreating(false);
+          toast.success(`Ticket #${t.number} created`);
+          navigate(`/tickets/${t.number}`);
+        }}
+      />
+    </>
+  );
+}

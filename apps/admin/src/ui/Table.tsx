@@ -1,0 +1,21 @@
+import type { ReactNode } from 'react';
+
+/** A dense data table with a caption for screen readers and horizontal scroll on small screens. */
+export function Table({
+  caption,
+  children,
+  testId,
+}: {
+  caption: string;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid={testId}>
+        <caption className="sr-only">{caption}</caption>
+        {children}
+      </table>
+    </div>
+  );
+}

@@ -8,6 +8,7 @@ import { EventsModule } from '@app/events';
 import { LoggingModule, ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { UsersModule } from '@app/users';
+import { DocumentsHttpModule } from './documents/documents.http.module';
 import { HealthModule } from './health/health.module';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { createValidationPipe } from './http/validation';
@@ -35,6 +36,7 @@ export class AppModule {
         HealthModule,
         AccountsHttpModule,
         TicketsHttpModule,
+        DocumentsHttpModule,
       ],
       controllers: [MetricsController],
       providers: [

@@ -40,7 +40,7 @@ describe('auth, users, API keys, events and audit over REST', () => {
   });
 
   it('answers 401 problem+json without a token and with a forged one', async () => {
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       {},
       { Authorization: 'Bearer not-a-jwt' },
       { Authorization: 'Bearer cdk_nope_nope' },

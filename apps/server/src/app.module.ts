@@ -8,6 +8,7 @@ import { EventsModule } from '@app/events';
 import { LoggingModule, ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { UsersModule } from '@app/users';
+import { AdminUiController } from './admin-ui.controller';
 import { DocumentsHttpModule } from './documents/documents.http.module';
 import { HealthModule } from './health/health.module';
 import { ProblemDetailsFilter } from './http/problem.filter';
@@ -38,7 +39,7 @@ export class AppModule {
         TicketsHttpModule,
         DocumentsHttpModule,
       ],
-      controllers: [MetricsController],
+      controllers: [MetricsController, AdminUiController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

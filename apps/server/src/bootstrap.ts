@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@app/config';
+import { adminDistDir } from './admin-ui.controller';
 import { AppModule } from './app.module';
 import { mountOpenApi } from './openapi';
 
@@ -20,5 +21,7 @@ export async function createServerApp(config: AppConfig): Promise<INestApplicati
   app.set('trust proxy', 'loopback');
   app.useBodyParser('json', { limit: '2mb' });
   mountOpenApi(app, config);
+  const admin = adminDistDir();
+  if (admin) app.useStaticAssets(admin, { prefix: '/admin/', index: 'index.html', maxAge: '1h' });
   return app;
 }

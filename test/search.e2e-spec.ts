@@ -1,0 +1,180 @@
+import { DatabaseService } from '@app/database';
+import { SearchService } from '@app/knowledge';
+import { startTestApp, type TestApp } from './support/test-app';
+import { api, login, type ApiClient } from './support/http';
+
+interface Hit {
+  documentId: string;
+  slug: string;
+  uri: string;
+  snippet: string;
+  score: number;
+  heading: string | null;
+}
+
+const filler = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) => `Paragraph ${i} talks about settings, profiles and notifications in general.`,
+  ).join('\n\n');
+
+describe('knowledge search (BM25 over chunks, real app, real database)', () => {
+  let t: TestApp;
+  let db: DatabaseService;
+  let admin: ApiClient;
+
+  const create = async (doc: Record<string, unknown>) => {
+    const res = await admin.post('/api/v1/documents', { status: 'published', ...doc });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; slug: string };
+  };
+  const search = async (qs: string) => {
+    const res = await admin.get<{ items: Hit[]; nextCursor: string | null }>(`/api/v1/documents?${qs}`);
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+  const slugs = (hits: Hit[]) => hits.map((h) => h.slug);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = t.app.get(DatabaseService);
+    admin = api(t.baseUrl, await login(t.baseUrl));
+    await create({
+      slug: 'invoices-guide',
+      title: 'Invoices and billing',
+      body:
+        '# Downloading invoices\n\nEvery invoice is available under Billing. Download an invoice as PDF; ' +
+        'each invoice lists the credit card used.\n\n## Invoice email\n\nInvoices are emailed monthly.',
+      tags: ['billing'],
+      collection: 'help-center',
+    });
+    await create({
+      slug: 'profile-settings',
+      title: 'Profile settings',
+      body: `${filler(6)}\n\nIf you need an invoice, see the billing guide.`,
+      tags: ['account'],
+      collection: 'help-center',
+    });
+    await create({
+      slug: 'sso-login',
+      title: 'Single sign-on',
+      body: 'Configure the identity provider. Users log in with the company account; password reset happens at the provider.',
+      tags: ['account', 'security'],
+      collection: 'admin-guide',
+    });
+    await create({
+      slug: 'password-reset',
+      title: 'Reset your password',
+      body: 'Open the login page, choose Forgot password and follow the email link. The link expires after one hour.',
+      tags: ['account'],
+      collection: 'help-center',
+    });
+    await create({
+      slug: 'credit-notes',
+      title: 'Refunds',
+      body: 'A refund is issued as a credit note. Refunds go back to the card you paid with.',
+      tags: ['billing'],
+      collection: 'help-center',
+      status: 'draft',
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('ranks an article about the topic above one that mentions the word once, with a highlighted passage', async () => {
+    const { items } = await search('q=invoice');
+    expect(slugs(items)).toEqual(['invoices-guide', 'profile-settings']);
+    expect(items[0].score).toBeGreaterThan(items[1].score);
+    expect(items[0]).toMatchObject({ uri: 'kb://documents/invoices-guide', documentId: expect.any(String) });
+    expect(items[0].snippet).toMatch(/<mark>invoices?<\/mark>/i);
+    expect(items[1].snippet).toContain('<mark>invoice</mark>');
+  });
+
+  it('answers whole questions with OR semantics (stopwords and missing words do not empty the result)', async () => {
+    const { items } = await search(`q=${encodeURIComponent('How do I reset my forgotten password?')}`);
+    expect(items[0].slug).toBe('password-reset');
+    expect(slugs(items)).toContain('sso-login');
+  });
+
+  it('weighs title matches above body matches', async () => {
+    await create({
+      slug: 'webhooks-title',
+      title: 'Webhooks',
+      body: 'Register an endpoint to receive events.',
+    });
+    await create({
+      slug: 'webhooks-body',
+      title: 'Integrations overview',
+      body: 'Integrations: the API, exports and webhooks for events.',
+    });
+    const { items } = await search('q=webhooks');
+    expect(slugs(items)).toEqual(['webhooks-title', 'webhooks-body']);
+  });
+
+  it('honours "quoted phrases" and -exclusions', async () => {
+    const phrase = await search(`q=${encodeURIComponent('"password reset"')}`);
+    expect(slugs(phrase.items)).toEqual(['sso-login']);
+    const excluded = await search(`q=${encodeURIComponent('password -provider')}`);
+    expect(slugs(excluded.items)).toEqual(['password-reset']);
+    const either = await search(`q=${encodeURIComponent('refund or webhooks')}`);
+    expect(slugs(either.items).sort()).toEqual(['credit-notes', 'webhooks-body', 'webhooks-title']);
+  });
+
+  it('filters by tag, collection and status', async () => {
+    expect(slugs((await search('q=password&tag=security')).items)).toEqual(['sso-login']);
+    expect(slugs((await search('q=password&collection=help-center')).items)).toEqual(['password-reset']);
+    expect(slugs((await search('q=card&status=published')).items)).toEqual(['invoices-guide']);
+    expect(slugs((await search('q=card')).items).sort()).toEqual(['credit-notes', 'invoices-guide']);
+    const agents = await t.app.get(SearchService).search({ query: 'refund', status: 'published' });
+    expect(agents.items).toEqual([]);
+  });
+
+  it('reflects updates and deletes at once (index kept in the same transaction)', async () => {
+    const doc = await create({ slug: 'temp-doc', title: 'Temporary', body: 'About quokkas.' });
+    expect(slugs((await search('q=quokka')).items)).toEqual(['temp-doc']);
+    await admin.patch(`/api/v1/documents/${doc.id}`, { body: 'About wombats.' }, { 'If-Match': '1' });
+    expect((await search('q=quokka')).items).toEqual([]);
+    expect(slugs((await search('q=wombat')).items)).toEqual(['temp-doc']);
+    await admin.delete(`/api/v1/documents/${doc.id}`);
+    expect((await search('q=wombat')).items).toEqual([]);
+
+    // Index bookkeeping matches a recount from the postings.
+    const [check] = await db.driver.query<{ ok: boolean }>(`
+      SELECT (SELECT chunk_count FROM search_corpus) = (SELECT count(*) FROM document_chunk)
+         AND (SELECT total_length FROM search_corpus) = (SELECT coalesce(sum(length), 0) FROM document_chunk)
+         AND NOT EXISTS (
+           SELECT 1 FROM search_term st
+             LEFT JOIN (SELECT term, count(*) AS n FROM search_posting GROUP BY term) p USING (term)
+            WHERE st.df <> coalesce(p.n, 0)) AS ok`);
+    expect(check.ok).toBe(true);
+  });
+
+  it('pages through the ranked list with a cursor, without overlap or gap', async () => {
+    for (let i = 0; i < 7; i++) {
+      await create({
+        slug: `kangaroo-${i}`,
+        title: `Note ${i}`,
+        body: `${Array.from({ length: i + 1 }, () => 'kangaroo').join(' ')} ${filler(1)}`,
+      });
+    }
+    const all = (await search('q=kangaroo&limit=50')).items;
+    expect(all).toHaveLength(7);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: Hit[]; nextCursor: string | null } = await search(
+        `q=kangaroo&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      paged.push(...slugs(page.items));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(slugs(all));
+    expect(all[0].slug).toBe('kangaroo-6');
+  });
+
+  it('rejects a bad cursor and an over-long query', async () => {
+    expect((await admin.get('/api/v1/documents?q=x&cursor=abc')).status).toBe(400);
+    const long = await admin.get(`/api/v1/documents?q=${'a'.repeat(1001)}`);
+    expect(long.status).toBe(400);
+    expect(long.body.errors[0].field).toBe('q');
+  });
+});

@@ -13,7 +13,8 @@ import { mountOpenApi } from './openapi';
  */
 export async function createServerApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bufferLogs: true,
+    // Start-up failures are reported by main.ts as one line; the pino logger takes over below.
+    logger: false,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));

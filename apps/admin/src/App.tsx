@@ -1,20 +1,30 @@
+import { lazy } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Shell, RequireScope } from './layout/Shell';
 import { AuthProvider, useAuth } from './lib/auth';
-import { ApiKeysPage } from './pages/ApiKeysPage';
-import { AuditPage } from './pages/AuditPage';
 import { DashboardPage } from './pages/DashboardPage';
-import { DocumentEditorPage } from './pages/documents/DocumentEditorPage';
-import { DocumentsPage } from './pages/documents/DocumentsPage';
-import { EventsPage } from './pages/EventsPage';
-import { ImportsPage } from './pages/ImportsPage';
 import { LoginPage } from './pages/LoginPage';
-import { TicketDetailPage } from './pages/tickets/TicketDetailPage';
-import { TicketsPage } from './pages/tickets/TicketsPage';
-import { UsersPage } from './pages/UsersPage';
 import { Button } from './ui/Button';
 import { Loading } from './ui/States';
 import { ToastProvider } from './ui/Toast';
+
+const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage').then((m) => ({ default: m.ApiKeysPage })));
+const AuditPage = lazy(() => import('./pages/AuditPage').then((m) => ({ default: m.AuditPage })));
+const DocumentEditorPage = lazy(() =>
+  import('./pages/documents/DocumentEditorPage').then((m) => ({ default: m.DocumentEditorPage })),
+);
+const DocumentsPage = lazy(() =>
+  import('./pages/documents/DocumentsPage').then((m) => ({ default: m.DocumentsPage })),
+);
+const EventsPage = lazy(() => import('./pages/EventsPage').then((m) => ({ default: m.EventsPage })));
+const ImportsPage = lazy(() => import('./pages/ImportsPage').then((m) => ({ default: m.ImportsPage })));
+const TicketDetailPage = lazy(() =>
+  import('./pages/tickets/TicketDetailPage').then((m) => ({ default: m.TicketDetailPage })),
+);
+const TicketsPage = lazy(() =>
+  import('./pages/tickets/TicketsPage').then((m) => ({ default: m.TicketsPage })),
+);
+const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
 
 function AuthGate() {
   const { state, retry } = useAuth();

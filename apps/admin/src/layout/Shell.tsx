@@ -1,8 +1,9 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { Suspense, useEffect, useState, type ReactNode } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router-dom';
 import { useAuth } from '../lib/auth';
 import type { Scope } from '../lib/types';
 import { Button } from '../ui/Button';
+import { Loading } from '../ui/States';
 import { icons } from './icons';
 
 export interface NavItem {
@@ -98,7 +99,9 @@ export function Shell() {
         </div>
       </aside>
       <main className="main" id="main" tabIndex={-1}>
-        <Outlet />
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );

@@ -160,14 +160,29 @@ export interface TicketChanges {
   tags?: string[];
 }
 
+/** Search results may name the document `documentId` and hold one hit per passage. */
+type SearchHit = Omit<KbDocument, 'id'> & { id?: string; documentId?: string };
+
+function normalizeDocumentPage(page: Page<SearchHit>): Page<KbDocument> {
+  const seen = new Set<string>();
+  const items: KbDocument[] = [];
+  for (const hit of page.items) {
+    const id = hit.id ?? hit.documentId ?? '';
+    if (seen.has(id)) continue;
+    seen.add(id);
+    items.push({ ...hit, id, tags: hit.tags ?? [] });
+  }
+  return { items, nextCursor: page.nextCursor };
+}
+
 export const api = {
   login: (email: string, password: string) =>
     request<LoginResponse>('POST', '/auth/login', { body: { email, password }, anonymous: true }),
   me: () => request<Me>('GET', '/auth/me'),
   stats: () => request<Stats>('GET', '/stats'),
 
-  listDocuments: (p: ListParams & { q?: string; status?: string; tag?: string; collection?: string }) =>
-    request<Page<KbDocument>>('GET', '/documents', { query: { ...p } }),
+  listDocuments: async (p: ListParams & { q?: string; status?: string; tag?: string; collection?: string }) =>
+    normalizeDocumentPage(await request<Page<SearchHit>>('GET', '/documents', { query: { ...p } })),
   getDocument: (id: string) => request<KbDocument>('GET', `/documents/${encodeURIComponent(id)}`),
   createDocument: (input: DocumentInput) => request<KbDocument>('POST', '/documents', { body: input }),
   updateDocument: (id: string, version: number, changes: Partial<DocumentInput>) =>

@@ -1,5 +1,4 @@
 import { Marked, type Tokens } from 'marked';
-import { createElement, Fragment, type ReactNode } from 'react';
 
 export function escapeHtml(text: string): string {
   return text
@@ -40,23 +39,4 @@ markdown.use({
 
 export function renderMarkdown(source: string): string {
   return markdown.parse(source, { async: false }) as string;
-}
-
-/**
- * Turns a search snippet (HTML with <mark> around matches) into React nodes, keeping only the
- * <mark> elements and the text. Parsed by DOMParser into an inert document; nothing is executed.
- */
-export function renderSnippet(snippet: string): ReactNode {
-  const doc = new DOMParser().parseFromString(`<body>${snippet}</body>`, 'text/html');
-  const out: ReactNode[] = [];
-  const walk = (parent: Node) => {
-    parent.childNodes.forEach((node) => {
-      if (node.nodeType === Node.TEXT_NODE) out.push(node.textContent ?? '');
-      else if (node.nodeType === Node.ELEMENT_NODE && (node as Element).tagName === 'MARK')
-        out.push(createElement('mark', { key: out.length }, node.textContent ?? ''));
-      else if (node.nodeType === Node.ELEMENT_NODE) walk(node);
-    });
-  };
-  walk(doc.body);
-  return createElement(Fragment, null, ...out);
 }

@@ -2,7 +2,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import { formatRelative } from '../../lib/format';
-import { renderSnippet } from '../../lib/markdown';
+import { renderSnippet } from '../../lib/snippet';
 import { DOCUMENT_STATUSES } from '../../lib/types';
 import { useCursorPages } from '../../lib/useCursorPages';
 import { useSearchFilters } from '../../lib/useSearchFilters';

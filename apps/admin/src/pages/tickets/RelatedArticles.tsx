@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom';
 import { api } from '../../lib/api';
-import { renderSnippet } from '../../lib/markdown';
+import { renderSnippet } from '../../lib/snippet';
 import { useAsync } from '../../lib/useAsync';
 import { Card } from '../../ui/Card';
 import { EmptyState, ErrorState, Loading } from '../../ui/States';

@@ -8,7 +8,6 @@ function Message({ comment }: { comment: TicketComment }) {
     <article
       className={`message${comment.internal ? ' internal' : ''}`}
       data-testid={comment.internal ? 'internal-note' : 'reply'}
-      aria-label={comment.internal ? `Internal note from ${author}` : `Reply from ${author}`}
     >
       <header>
         <span className="author">{author}</span>
@@ -26,7 +25,7 @@ export function TicketThread({ ticket, comments }: { ticket: Ticket; comments: T
   const requester = ticket.requester?.name || ticket.requester?.email || 'Requester';
   return (
     <section className="thread" aria-label="Conversation">
-      <article className="message description" aria-label={`Request from ${requester}`}>
+      <article className="message description">
         <header>
           <span className="author">{requester}</span>
           <span>opened this ticket</span>

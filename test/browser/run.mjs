@@ -1,0 +1,459 @@
+#!/usr/bin/env node
+// Browser tests for the web admin (apps/admin), driven by playwright-core and the system Chromium.
+//
+//   ADMIN_URL=http://127.0.0.1:3000 ADMIN_EMAIL=admin@localhost ADMIN_PASSWORD=... node test/browser/run.mjs
+//
+// The server must already be running with the admin built (npm run build:admin). Screenshots go to
+// artifacts/screenshots/. Console errors and page errors fail the run. Exits non-zero on failure.
+// `runAdminBrowserTests(options)` is exported so a Jest wrapper can call it.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+class RestClient {
+  constructor(baseUrl) {
+    this.baseUrl = baseUrl.replace(/\/$/, '');
+    this.token = null;
+  }
+
+  async login(email, password) {
+    const res = await this.call('POST', '/auth/login', { email, password });
+    this.token = res.accessToken;
+    return res;
+  }
+
+  async call(method, urlPath, body, headers = {}, token = this.token) {
+    const res = await fetch(`${this.baseUrl}/api/v1${urlPath}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    const data = text ? JSON.parse(text) : undefined;
+    if (!res.ok) {
+      const err = new Error(`${method} ${urlPath} -> ${res.status}: ${data?.detail ?? text}`);
+      err.status = res.status;
+      err.body = data;
+      throw err;
+    }
+    return data;
+  }
+}
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/**
+ * Runs every scenario against a running server and returns a summary; never throws for a failed
+ * scenario (it is recorded), only for a browser that cannot start.
+ */
+export async function runAdminBrowserTests(options = {}) {
+  const baseUrl = (options.baseUrl ?? process.env.ADMIN_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+  const email = options.email ?? process.env.ADMIN_EMAIL ?? 'admin@localhost';
+  const password = options.password ?? process.env.ADMIN_PASSWORD ?? '';
+  const screenshotsDir = path.resolve(options.screenshotsDir ?? 'artifacts/screenshots');
+  const executablePath = options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const log = options.log ?? ((line) => console.log(line));
+  const timeout = options.timeout ?? 15_000;
+  mkdirSync(screenshotsDir, { recursive: true });
+
+  const rest = new RestClient(baseUrl);
+  await rest.login(email, password);
+
+  const results = [];
+  const consoleProblems = [];
+  let allowedConsole = [];
+  let shot = 0;
+  let timeToInteractiveMs = null;
+
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text().replace(/access_token=[^&'"\s]+/g, 'access_token=<redacted>');
+    if (allowedConsole.some((re) => re.test(text))) return;
+    consoleProblems.push(`[console] ${text} (${page.url()})`);
+  });
+  page.on('pageerror', (err) => consoleProblems.push(`[pageerror] ${err.message} (${page.url()})`));
+
+  const url = (p) => `${baseUrl}/admin${p}`;
+  const screenshot = async (name) => {
+    shot += 1;
+    const file = path.join(screenshotsDir, `${String(shot).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    return file;
+  };
+  const nav = (name) =>
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const toast = (text) => page.getByTestId('toast').filter({ hasText: text }).first();
+  const expectVisible = async (locator, what) => {
+    try {
+      await locator.waitFor({ state: 'visible' });
+    } catch (err) {
+      throw new Error(`expected ${what} to be visible: ${err.message.split('\n')[0]}`);
+    }
+  };
+  const check = (cond, message) => {
+    if (!cond) throw new Error(message);
+  };
+
+  async function step(name, fn, { allowConsole = [] } = {}) {
+    const started = Date.now();
+    const problemsBefore = consoleProblems.length;
+    allowedConsole = allowConsole;
+    try {
+      await fn();
+      if (consoleProblems.length > problemsBefore) {
+        throw new Error(`console errors: ${consoleProblems.slice(problemsBefore).join(' | ')}`);
+      }
+      results.push({ name, ok: true, ms: Date.now() - started });
+      log(`  ✓ ${name} (${Date.now() - started} ms)`);
+    } catch (err) {
+      let file = '';
+      try {
+        file = await screenshot(`FAILED-${name.replace(/\W+/g, '-').toLowerCase()}`);
+      } catch {
+        // the page may be gone; the failure itself is what matters
+      }
+      results.push({ name, ok: false, ms: Date.now() - started, error: err.message, screenshot: file });
+      log(`  ✗ ${name}: ${err.message}${file ? `\n    screenshot: ${file}` : ''}`);
+    } finally {
+      allowedConsole = [];
+    }
+  }
+
+  const signIn = async () => {
+    await page.goto(url('/'));
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectVisible(nav('Dashboard'), 'the Dashboard link');
+  };
+
+  log(`Admin browser tests against ${baseUrl}`);
+
+  await step(
+    'sign in (bad password shows an error, then good credentials)',
+    async () => {
+      await page.goto(url('/'));
+      await page.waitForURL(/\/admin\/login/);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(`${password}-wrong`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expectVisible(
+        page.getByRole('alert').filter({ hasText: /incorrect|invalid/i }),
+        'a sign-in error',
+      );
+      await screenshot('sign-in-error');
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expectVisible(nav('Dashboard'), 'the Dashboard link');
+      for (const name of ['Documents', 'Tickets', 'Users', 'API keys', 'Audit', 'Events', 'Imports']) {
+        await expectVisible(nav(name), `the ${name} link`);
+      }
+    },
+    { allowConsole: [/status of 401/] },
+  );
+
+  await step('dashboard: counts visible, time to interactive, session survives reload', async () => {
+    await page.goto(url('/'));
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="dashboard-counts"]')?.getAttribute('aria-busy') === 'false',
+    );
+    timeToInteractiveMs = Math.round(await page.evaluate(() => performance.now()));
+    await expectVisible(page.getByTestId('stat-articles'), 'the articles count');
+    await expectVisible(page.getByRole('heading', { name: 'Live activity' }), 'the live feed');
+    await screenshot('dashboard');
+    await page.reload();
+    await expectVisible(nav('Dashboard'), 'the shell after reload');
+    check(!(await page.getByRole('button', { name: 'Sign in' }).isVisible()), 'reload went back to sign-in');
+  });
+
+  await step('documents: a document created through REST shows in the list and in search', async () => {
+    const word = `zebra${unique()}`;
+    const doc = await rest.call('POST', '/documents', {
+      slug: `rest-${word}`,
+      title: `REST article ${word}`,
+      body: `# Created over REST\n\nThe ${word} keyword lives here.`,
+      tags: ['rest', 'browser-test'],
+      collection: 'browser-tests',
+      status: 'published',
+    });
+    await nav('Documents').click();
+    await expectVisible(page.getByRole('heading', { name: 'Documents', level: 1 }), 'the Documents page');
+    await page.getByLabel('Search documents').fill(word);
+    const row = page.getByRole('link', { name: doc.title });
+    await expectVisible(row, 'the REST document in search results');
+    await expectVisible(page.locator('mark').first(), 'a highlighted match');
+    await screenshot('documents-search');
+    await page.getByLabel('Search documents').fill('');
+    await page.getByLabel('Collection').fill('browser-tests');
+    await expectVisible(
+      page.getByRole('link', { name: doc.title }),
+      'the REST document filtered by collection',
+    );
+  });
+
+  let editedDocId = null;
+  const myText = `# Browser article\n\nWritten in the browser ${unique()}.\n\n- one\n- two\n\n<script>alert(1)</script>`;
+
+  await step('documents: create and edit a document in the editor with live preview', async () => {
+    await page.goto(url('/documents'));
+    await page.getByRole('button', { name: 'New document' }).click();
+    const title = `Browser article ${unique()}`;
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Tags').fill('browser, ui');
+    await page.getByLabel('Body').fill(myText);
+    const preview = page.getByTestId('markdown-preview');
+    await expectVisible(preview.getByRole('heading', { name: 'Browser article' }), 'the rendered heading');
+    check((await preview.locator('script').count()) === 0, 'raw <script> was rendered into the preview');
+    await page.getByRole('button', { name: 'Create document' }).click();
+    await page.waitForURL(/\/admin\/documents\/(?!new)[^/]+$/);
+    editedDocId = decodeURIComponent(page.url().split('/').pop());
+    await expectVisible(page.getByTestId('document-version').filter({ hasText: 'Version 1' }), 'version 1');
+    await page.getByLabel('Body').fill(`${myText}\n\nSecond paragraph.`);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expectVisible(toast('Saved version 2'), 'the "Saved version 2" toast');
+    await screenshot('document-editor');
+  });
+
+  await step(
+    'documents: version conflict → dialog → Overwrite',
+    async () => {
+      check(editedDocId, 'no document from the previous step');
+      const current = await rest.call('GET', `/documents/${editedDocId}`);
+      await rest.call(
+        'PATCH',
+        `/documents/${editedDocId}`,
+        { body: 'Changed by someone else over REST.' },
+        { 'If-Match': String(current.version) },
+      );
+      const mine = `${myText}\n\nMy edit that must win.`;
+      await page.getByLabel('Body').fill(mine);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: /someone else/i });
+      await expectVisible(dialog, 'the conflict dialog');
+      await expectVisible(
+        dialog.getByText(`version ${current.version + 1}`).first(),
+        'the other version number',
+      );
+      await screenshot('conflict-dialog');
+      await dialog.getByRole('button', { name: 'Overwrite' }).click();
+      await expectVisible(toast(`Saved version ${current.version + 2}`), 'the overwrite toast');
+      const after = await rest.call('GET', `/documents/${editedDocId}`);
+      check(after.body === mine, `server body is not my text: ${JSON.stringify(after.body).slice(0, 80)}`);
+      await page.getByRole('button', { name: 'History' }).click();
+      await expectVisible(page.getByTestId('version-diff'), 'the version diff');
+      await screenshot('version-history');
+    },
+    { allowConsole: [/status of 409/] },
+  );
+
+  await step('tickets: open a REST ticket, reply, add an internal note, change status', async () => {
+    const ticket = await rest.call('POST', '/tickets', {
+      title: `Cannot log in ${unique()}`,
+      description: 'I reset my password and still cannot sign in.',
+      priority: 'high',
+      requesterEmail: `customer-${unique()}@example.test`,
+      tags: ['login'],
+    });
+    await nav('Tickets').click();
+    await page.getByRole('link', { name: ticket.title }).click();
+    await expectVisible(page.getByRole('heading', { name: new RegExp(ticket.title) }), 'the ticket heading');
+    await page.getByLabel('Reply').fill('Thanks, we are looking into it.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await expectVisible(page.getByTestId('reply').filter({ hasText: 'we are looking into it' }), 'the reply');
+    await page.getByLabel('Internal note').check();
+    await page.getByLabel('Reply').fill('Customer is on the legacy SSO plan.');
+    await page.getByRole('button', { name: 'Add internal note' }).click();
+    const note = page.getByTestId('internal-note').filter({ hasText: 'legacy SSO plan' });
+    await expectVisible(note, 'the internal note');
+    await expectVisible(note.getByText('Internal note'), 'the "Internal note" label');
+    await page.getByLabel('Status').selectOption('pending');
+    await expectVisible(toast(`Ticket #${ticket.number} updated`), 'the ticket update toast');
+    const after = await rest.call('GET', `/tickets/${ticket.number}`);
+    check(after.status === 'pending', `ticket status is ${after.status}`);
+    const comments = await rest.call('GET', `/tickets/${ticket.number}/comments`);
+    check(
+      comments.items.some((c) => c.internal && /legacy SSO/.test(c.body)),
+      'internal note not stored as internal',
+    );
+    await screenshot('ticket-detail');
+  });
+
+  await step('API keys: create with scopes, copy the secret once, revoke', async () => {
+    const name = `Browser key ${unique()}`;
+    await nav('API keys').click();
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await dialog.getByLabel('Name').fill(name);
+    await dialog.getByLabel('tickets:read').check();
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    const secretDialog = page.getByRole('dialog', { name: 'Your new API key' });
+    await expectVisible(secretDialog, 'the secret dialog');
+    const secret = (await secretDialog.getByTestId('api-key-secret').textContent())?.trim();
+    check(secret && secret.length > 10, 'no secret shown');
+    await secretDialog.getByRole('button', { name: 'Copy' }).click();
+    await expectVisible(secretDialog.getByRole('button', { name: 'Copied' }), 'the Copied state');
+    await screenshot('api-key-secret');
+    await secretDialog.getByRole('button', { name: 'Done' }).click();
+    const me = await rest.call('GET', '/auth/me', undefined, {}, secret);
+    check(me.scopes.includes('tickets:read'), 'the new key does not carry tickets:read');
+    await page.getByRole('button', { name: `Revoke ${name}` }).click();
+    await page
+      .getByRole('dialog', { name: /Revoke/ })
+      .getByRole('button', { name: 'Revoke key' })
+      .click();
+    await expectVisible(
+      page.getByRole('row', { name: new RegExp(name) }).getByText('Revoked'),
+      'the Revoked badge',
+    );
+    let status = 200;
+    try {
+      await rest.call('GET', '/auth/me', undefined, {}, secret);
+    } catch (err) {
+      status = err.status;
+    }
+    check(status === 401, `a revoked key still answers ${status}`);
+    await screenshot('api-keys');
+  });
+
+  await step('events: a REST write appears live without reload; Pause/Resume', async () => {
+    await nav('Events').click();
+    await expectVisible(
+      page.getByTestId('connection-status').filter({ hasText: 'Live' }),
+      'a live connection',
+    );
+    const title = `Live event ${unique()}`;
+    await rest.call('POST', '/documents', {
+      slug: `live-${unique()}`,
+      title,
+      body: 'live',
+      tags: [],
+      status: 'draft',
+    });
+    await expectVisible(page.getByTestId('event-item').filter({ hasText: title }), 'the new event');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const paused = `Paused event ${unique()}`;
+    await rest.call('POST', '/documents', {
+      slug: `paused-${unique()}`,
+      title: paused,
+      body: 'x',
+      tags: [],
+      status: 'draft',
+    });
+    await expectVisible(page.getByRole('button', { name: /Resume \(1 new\)/ }), 'the buffered count');
+    check(
+      (await page.getByTestId('event-item').filter({ hasText: paused }).count()) === 0,
+      'paused feed still grew',
+    );
+    await page.getByRole('button', { name: /Resume/ }).click();
+    await expectVisible(
+      page.getByTestId('event-item').filter({ hasText: paused }),
+      'the buffered event after Resume',
+    );
+    await screenshot('events');
+  });
+
+  await step('imports: upload Markdown files and follow the job to completion', async () => {
+    await nav('Imports').click();
+    const tag = unique();
+    await page.getByLabel('Files').setInputFiles([
+      {
+        name: `import-a-${tag}.md`,
+        mimeType: 'text/markdown',
+        buffer: Buffer.from(
+          `---\ntitle: Imported A ${tag}\ntags: [imported]\n---\n\n# Imported A\n\nBody A.\n`,
+        ),
+      },
+      {
+        name: `import-b-${tag}.md`,
+        mimeType: 'text/markdown',
+        buffer: Buffer.from(`# Imported B ${tag}\n\nBody B.\n`),
+      },
+    ]);
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await expectVisible(page.getByRole('progressbar', { name: 'Import progress' }), 'the progress bar');
+    await page.getByTestId('import-result').waitFor({ state: 'visible', timeout: 60_000 });
+    const created = Number(await page.getByTestId('import-created').textContent());
+    const updated = Number(await page.getByTestId('import-updated').textContent());
+    check(
+      created + updated === 2,
+      `expected 2 imported documents, got created=${created} updated=${updated}`,
+    );
+    await screenshot('import-done');
+  });
+
+  await step('narrow screen: sidebar collapses to a Menu button', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(url('/documents'));
+    const menu = page.getByRole('button', { name: /menu/i });
+    await expectVisible(menu, 'the Menu button');
+    check(!(await nav('Tickets').isVisible()), 'the sidebar is visible before opening the menu');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `page scrolls sideways by ${overflow}px at 390px`);
+    await menu.click();
+    await expectVisible(nav('Tickets'), 'the Tickets link in the menu');
+    await screenshot('mobile-menu');
+    await nav('Tickets').click();
+    await expectVisible(page.getByRole('heading', { name: 'Tickets', level: 1 }), 'the Tickets page');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await step('sign out', async () => {
+    await page.goto(url('/'));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expectVisible(page.getByRole('button', { name: 'Sign in' }), 'the sign-in form');
+    await page.reload();
+    await expectVisible(page.getByRole('button', { name: 'Sign in' }), 'the sign-in form after reload');
+    await signIn();
+  });
+
+  await browser.close();
+
+  const failed = results.filter((r) => !r.ok);
+  log('');
+  log(
+    `Time to interactive (navigation start → dashboard counts visible): ${timeToInteractiveMs ?? 'n/a'} ms`,
+  );
+  log(`${results.length - failed.length} passed, ${failed.length} failed; screenshots in ${screenshotsDir}`);
+  return {
+    ok: failed.length === 0 && results.length > 0,
+    results,
+    failed,
+    consoleProblems,
+    timeToInteractiveMs,
+  };
+}
+
+async function main() {
+  try {
+    const summary = await runAdminBrowserTests();
+    process.exitCode = summary.ok ? 0 : 1;
+  } catch (err) {
+    console.error(`browser tests could not run: ${err.message}`);
+    process.exitCode = 2;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main();
+}

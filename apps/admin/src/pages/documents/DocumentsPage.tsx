@@ -104,9 +104,9 @@ export function DocumentsPage() {
                 <tr>
                   <th>Title</th>
                   <th>Status</th>
-                  <th>Tags</th>
-                  <th>Collection</th>
-                  <th className="num">Version</th>
+                  <th className="hide-sm">Tags</th>
+                  <th className="hide-sm">Collection</th>
+                  <th className="hide-sm num">Version</th>
                   <th>Updated</th>
                 </tr>
               </thead>
@@ -123,11 +123,11 @@ export function DocumentsPage() {
                     <td>
                       <DocumentStatusBadge status={doc.status} />
                     </td>
-                    <td>
+                    <td className="hide-sm">
                       <Tags tags={doc.tags ?? []} />
                     </td>
-                    <td>{doc.collection || <span className="muted">—</span>}</td>
-                    <td className="num">{doc.version}</td>
+                    <td className="hide-sm">{doc.collection || <span className="muted">—</span>}</td>
+                    <td className="hide-sm num">{doc.version}</td>
                     <td className="nowrap" title={doc.updatedAt}>
                       {formatRelative(doc.updatedAt)}
                     </td>

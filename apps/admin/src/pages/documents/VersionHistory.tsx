@@ -119,13 +119,13 @@ export function VersionHistory({ documentId, currentVersion, canRestore, onResto
             <div className="card-body stack-sm">
               <div className="row">
                 <SelectField
-                  label="Compare from"
+                  label="Compare version"
                   value={String(fromV ?? '')}
                   onChange={(e) => setFromV(Number(e.target.value))}
                   options={options}
                 />
                 <SelectField
-                  label="to"
+                  label="with version"
                   value={String(toV ?? '')}
                   onChange={(e) => setToV(Number(e.target.value))}
                   options={options}

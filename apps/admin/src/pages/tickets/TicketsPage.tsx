@@ -113,9 +113,9 @@ export function TicketsPage() {
                   <th>Title</th>
                   <th>Status</th>
                   <th>Priority</th>
-                  <th>Assignee</th>
-                  <th>SLA</th>
-                  <th>Updated</th>
+                  <th className="hide-sm">Assignee</th>
+                  <th className="hide-sm">SLA</th>
+                  <th className="hide-sm">Updated</th>
                 </tr>
               </thead>
               <tbody>
@@ -134,13 +134,13 @@ export function TicketsPage() {
                     <td>
                       <PriorityBadge priority={t.priority} />
                     </td>
-                    <td>
+                    <td className="hide-sm">
                       {t.assignee?.name || t.assignee?.email || <span className="muted">Unassigned</span>}
                     </td>
-                    <td>
+                    <td className="hide-sm">
                       <SlaCell ticket={t} />
                     </td>
-                    <td className="nowrap" title={t.updatedAt}>
+                    <td className="hide-sm nowrap" title={t.updatedAt}>
                       {formatRelative(t.updatedAt)}
                     </td>
                   </tr>

@@ -304,6 +304,10 @@ export async function runAdminBrowserTests(options = {}) {
     await nav('API keys').click();
     await page.getByRole('button', { name: 'Create API key' }).click();
     const dialog = page.getByRole('dialog', { name: 'Create API key' });
+    await expectVisible(dialog, 'the create dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Create API key' }).click();
     await dialog.getByLabel('Name').fill(name);
     await dialog.getByLabel('tickets:read').check();
     await dialog.getByRole('button', { name: 'Create key' }).click();
@@ -334,6 +338,66 @@ export async function runAdminBrowserTests(options = {}) {
     }
     check(status === 401, `a revoked key still answers ${status}`);
     await screenshot('api-keys');
+  });
+
+  await step('users: create a user, change the role, deactivate', async () => {
+    const userEmail = `agent-${unique()}@example.test`;
+    await nav('Users').click();
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add user' });
+    await dialog.getByLabel('Name').fill('Browser Agent');
+    await dialog.getByLabel('Email').fill(userEmail);
+    await dialog.getByLabel('Role').selectOption('agent');
+    await dialog.getByLabel('Initial password').fill('browser-agent-password');
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    await expectVisible(toast(`Created ${userEmail}`), 'the created toast');
+    const row = page.getByRole('row').filter({ hasText: userEmail });
+    await row.getByLabel(/Role for/).selectOption('viewer');
+    await expectVisible(toast('is now viewer'), 'the role toast');
+    await row.getByRole('button', { name: /Deactivate/ }).click();
+    await expectVisible(row.getByText('Deactivated'), 'the Deactivated badge');
+    const users = await rest.call('GET', '/users?limit=100');
+    const stored = users.items.find((u) => u.email === userEmail);
+    check(
+      stored && stored.role === 'viewer' && stored.active === false,
+      `user not updated: ${JSON.stringify(stored)}`,
+    );
+    await screenshot('users');
+  });
+
+  await step('roles: a viewer sees no Users, API keys or Audit and cannot write', async () => {
+    const viewerEmail = `viewer-${unique()}@example.test`;
+    await rest.call('POST', '/users', {
+      email: viewerEmail,
+      name: 'Vera Viewer',
+      role: 'viewer',
+      password: 'viewer-password-1',
+    });
+    const viewer = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const vpage = await viewer.newPage();
+    vpage.setDefaultTimeout(timeout);
+    vpage.on('pageerror', (err) => consoleProblems.push(`[pageerror viewer] ${err.message}`));
+    try {
+      await vpage.goto(url('/'));
+      await vpage.getByLabel('Email').fill(viewerEmail);
+      await vpage.getByLabel('Password').fill('viewer-password-1');
+      await vpage.getByRole('button', { name: 'Sign in' }).click();
+      const vnav = (name) =>
+        vpage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+      await vnav('Dashboard').waitFor();
+      for (const name of ['Documents', 'Tickets', 'Events'])
+        check(await vnav(name).isVisible(), `viewer lacks ${name}`);
+      for (const name of ['Users', 'API keys', 'Audit', 'Imports'])
+        check(!(await vnav(name).isVisible()), `viewer sees ${name}`);
+      await vnav('Documents').click();
+      await vpage.getByRole('heading', { name: 'Documents', level: 1 }).waitFor();
+      check(
+        !(await vpage.getByRole('button', { name: 'New document' }).isVisible()),
+        'viewer sees New document',
+      );
+    } finally {
+      await viewer.close();
+    }
   });
 
   await step('events: a REST write appears live without reload; Pause/Resume', async () => {

@@ -5,12 +5,15 @@ import { AuthModule, BearerAuthGuard } from '@app/auth';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventsModule } from '@app/events';
+import { JobsModule } from '@app/jobs';
 import { LoggingModule, ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { UsersModule } from '@app/users';
 import { AdminUiController } from './admin-ui.controller';
 import { DocumentsHttpModule } from './documents/documents.http.module';
+import { EventsWsModule } from './events/events.ws.module';
 import { HealthModule } from './health/health.module';
+import { JobsHttpModule } from './jobs/jobs.http.module';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { createValidationPipe } from './http/validation';
 import { MetricsController } from './metrics.controller';
@@ -38,6 +41,9 @@ export class AppModule {
         AccountsHttpModule,
         TicketsHttpModule,
         DocumentsHttpModule,
+        JobsModule.forRoot(config),
+        JobsHttpModule,
+        EventsWsModule,
       ],
       controllers: [MetricsController, AdminUiController],
       providers: [

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@app/config';
 import { adminDistDir } from './admin-ui.controller';
@@ -21,6 +22,7 @@ export async function createServerApp(config: AppConfig): Promise<INestApplicati
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.useBodyParser('json', { limit: '2mb' });
+  app.useWebSocketAdapter(new WsAdapter(app));
   mountOpenApi(app, config);
   const admin = adminDistDir();
   if (admin) app.useStaticAssets(admin, { prefix: '/admin/', index: 'index.html', maxAge: '1h' });

@@ -45,6 +45,17 @@ export class AppConfig {
   readonly metricsToken!: string | null;
   readonly rateLimitPerMinute!: number;
   readonly shutdownTimeoutMs!: number;
+  /** Event bus: how often each instance tails the outbox when nothing woke it earlier. */
+  readonly eventPollMs!: number;
+  /** WebSocket: bytes queued for one client before it is closed as a slow consumer (4008). */
+  readonly wsSendBufferBytes!: number;
+  readonly wsHeartbeatMs!: number;
+  /** BullMQ key prefix; instances that share work must share it. */
+  readonly queuePrefix!: string;
+  /** In-process runner: a `running` job whose lock is older than this is taken over. */
+  readonly jobLockTimeoutMs!: number;
+  /** First webhook retry delay; later ones double. */
+  readonly webhookRetryBaseMs!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -173,7 +184,20 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     metricsToken: nonEmpty(env, 'METRICS_TOKEN') ?? null,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
+    eventPollMs: int(env, 'EVENT_POLL_MS', 50, 5, 60_000),
+    wsSendBufferBytes: int(env, 'WS_SEND_BUFFER_BYTES', 1024 * 1024, 1024, 1024 ** 3),
+    wsHeartbeatMs: int(env, 'WS_HEARTBEAT_MS', 30_000, 100, 3_600_000),
+    queuePrefix: queuePrefix(env),
+    jobLockTimeoutMs: int(env, 'JOB_LOCK_TIMEOUT_MS', 60_000, 100, 24 * 3_600_000),
+    webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 1, 3_600_000),
   } as AppConfig);
+}
+
+function queuePrefix(env: Env): string {
+  const raw = nonEmpty(env, 'QUEUE_PREFIX') ?? 'context-desk';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw))
+    throw new ConfigError('QUEUE_PREFIX', `must be 1-64 letters, digits or _ . : - (got "${raw}")`);
+  return raw;
 }
 
 function displayHost(host: string): string {

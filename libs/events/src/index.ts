@@ -1,3 +1,4 @@
+export * from './event-bus';
 export * from './event-log.service';
 export * from './events.module';
 export * from './outbox';

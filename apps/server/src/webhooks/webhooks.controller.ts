@@ -1,0 +1,85 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentPrincipal, RequireScopes } from '@app/auth';
+import type { Page, Principal } from '@app/core';
+import { WebhooksService, type WebhookDeliveryDto, type WebhookDto } from '@app/jobs';
+import { expectedVersionOf, IfMatch } from '../http/if-match.decorator';
+import { ApiProblems } from '../http/problem.schema';
+import {
+  CreateWebhookDto,
+  DeliveriesQuery,
+  DeliveryPage,
+  UpdateWebhookDto,
+  WebhookList,
+  WebhookResponse,
+} from './webhooks.dto';
+
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@ApiProblems()
+@RequireScopes('admin')
+@Controller('api/v1/webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Registered webhooks' })
+  @ApiOkResponse({ type: WebhookList })
+  async list(): Promise<{ items: WebhookDto[] }> {
+    return { items: await this.webhooks.list() };
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Register a webhook: matching events are POSTed, signed with the secret' })
+  @ApiCreatedResponse({ type: WebhookResponse })
+  create(@Body() body: CreateWebhookDto, @CurrentPrincipal() actor: Principal): Promise<WebhookDto> {
+    return this.webhooks.create(body, actor);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: WebhookResponse })
+  get(@Param('id') id: string): Promise<WebhookDto> {
+    return this.webhooks.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a webhook (optionally only at the version you read: If-Match)' })
+  @ApiOkResponse({ type: WebhookResponse })
+  update(
+    @Param('id') id: string,
+    @Body() body: UpdateWebhookDto,
+    @IfMatch() ifMatch: number | undefined,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<WebhookDto> {
+    return this.webhooks.update(
+      id,
+      { ...body, expectedVersion: expectedVersionOf(ifMatch, body.expectedVersion) },
+      actor,
+    );
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  async remove(
+    @Param('id') id: string,
+    @IfMatch() ifMatch: number | undefined,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<void> {
+    await this.webhooks.delete(id, ifMatch, actor);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: 'Deliveries of this webhook, newest first, with every attempt' })
+  @ApiOkResponse({ type: DeliveryPage })
+  deliveries(@Param('id') id: string, @Query() q: DeliveriesQuery): Promise<Page<WebhookDeliveryDto>> {
+    return this.webhooks.deliveries(id, q.limit, q.cursor);
+  }
+}

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, ROLE_SCOPES, systemPrincipal, type Principal } from '@app/core';
+import { DatabaseService } from '@app/database';
+import { DocumentsService, type DocumentDto } from '@app/knowledge';
+import { JobHandlerRegistry, type JobContext, type JobHandler } from './job-handler';
+import type { ImportDocument, ImportFailure, ImportResult } from './queues';
+
+const BATCH = 50;
+
+/**
+ * Imports documents, upserting by slug through DocumentsService (versions, index, events and
+ * audit as for any write). New documents go in batches through createMany; a batch that fails
+ * is retried one by one so each failure is attributed to its item. Re-running the job (a
+ * retry) converges: existing slugs are updated, unchanged documents are left alone.
+ */
+@Injectable()
+export class ImportHandler implements JobHandler<'imports'> {
+  readonly queue = 'imports' as const;
+
+  constructor(
+    private readonly documents: DocumentsService,
+    private readonly db: DatabaseService,
+    registry: JobHandlerRegistry,
+  ) {
+    registry.register(this);
+  }
+
+  async handle(ctx: JobContext<'imports'>): Promise<ImportResult> {
+    const { documents, rejected } = ctx.payload;
+    const actor = await this.actor(ctx.payload.actorUserId);
+    const result: ImportResult = { created: 0, updated: 0, failed: rejected.length, failures: [...rejected] };
+    const total = Math.max(1, documents.length);
+    let done = 0;
+    let reported = 0;
+    const report = async () => {
+      const pct = Math.floor((done / total) * 99);
+      if (pct > reported) {
+        reported = pct;
+        await ctx.progress(pct);
+      }
+    };
+
+    for (let i = 0; i < documents.length; i += BATCH) {
+      const batch = documents.slice(i, i + BATCH);
+      const existing = await this.existingSlugs(batch);
+      const fresh = batch.filter((d) => typeof d.slug !== 'string' || !existing.has(d.slug));
+      const known = batch.filter((d) => typeof d.slug === 'string' && existing.has(d.slug));
+      if (fresh.length > 1 && new Set(fresh.map((d) => d.slug)).size === fresh.length) {
+        try {
+          await this.documents.createMany(fresh.map(clean), actor);
+          result.created += fresh.length;
+          fresh.length = 0;
+        } catch {
+          /* attributed one by one below */
+        }
+      }
+      for (const d of [...fresh, ...known]) {
+        try {
+          const outcome = await this.upsert(d, actor);
+          if (outcome === 'created') result.created++;
+          else if (outcome === 'updated') result.updated++;
+        } catch (e) {
+          result.failed++;
+          result.failures.push({ item: itemName(d, documents.indexOf(d)), reason: reason(e) });
+        }
+      }
+      done += batch.length;
+      await report();
+    }
+    return result;
+  }
+
+  private async upsert(d: ImportDocument, actor: Principal): Promise<'created' | 'updated' | 'unchanged'> {
+    let current: DocumentDto | null = null;
+    if (typeof d.slug === 'string') current = await this.documents.getBySlug(d.slug).catch(() => null);
+    if (!current) {
+      await this.documents.create(clean(d), actor);
+      return 'created';
+    }
+    const next = clean(d);
+    const same =
+      current.title === next.title.trim() &&
+      current.body === next.body &&
+      (next.tags === undefined ||
+        JSON.stringify(current.tags) === JSON.stringify(next.tags.map((t) => t.trim().toLowerCase()))) &&
+      (next.collection === undefined || current.collection === (next.collection?.trim() || null)) &&
+      (next.status === undefined || current.status === next.status);
+    if (same) return 'unchanged';
+    const { slug: _slug, ...changes } = next;
+    await this.documents.update(current.id, changes, actor);
+    return 'updated';
+  }
+
+  private async existingSlugs(batch: ImportDocument[]): Promise<Set<string>> {
+    const slugs = batch.map((d) => d.slug).filter((s): s is string => typeof s === 'string');
+    const rows = await this.db.prisma.document.findMany({
+      where: { slug: { in: slugs } },
+      select: { slug: true },
+    });
+    return new Set(rows.map((r) => r.slug));
+  }
+
+  /** Writes are attributed to the user who started the import. */
+  private async actor(userId: string | null): Promise<Principal> {
+    const user = userId ? await this.db.prisma.user.findUnique({ where: { id: userId } }) : null;
+    if (!user) return systemPrincipal('job', 'import');
+    return {
+      kind: 'user',
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      scopes: ROLE_SCOPES[user.role],
+      channel: 'job',
+    };
+  }
+}
+
+const clean = (d: ImportDocument): ImportDocument => {
+  const out: ImportDocument = { slug: d.slug, title: d.title, body: d.body };
+  if (d.tags !== undefined) out.tags = d.tags;
+  if (d.collection !== undefined) out.collection = d.collection;
+  if (d.status !== undefined) out.status = d.status;
+  return out;
+};
+
+const itemName = (d: ImportDocument, i: number): string =>
+  typeof d.slug === 'string' && d.slug ? d.slug : `#${i + 1}`;
+
+function reason(e: unknown): string {
+  if (e instanceof DomainError) {
+    const fields = (e as DomainError & { errors?: { field: string; message: string }[] }).errors;
+    if (fields?.length) return fields.map((f) => `${f.field} ${f.message}`).join('; ');
+  }
+  return (e as Error).message ?? String(e);
+}

@@ -1,0 +1,29 @@
+import type { JobPayloads, QueueName } from './queues';
+
+export interface JobContext<Q extends QueueName = QueueName> {
+  id: string;
+  queue: Q;
+  payload: JobPayloads[Q];
+  /** 1 on the first run. */
+  attempt: number;
+  maxAttempts: number;
+  /** Reports progress 0-100 (visible at `GET /api/v1/jobs/{id}`). */
+  progress(percent: number): Promise<void>;
+}
+
+/** Runs one queue's jobs; the result is stored as the job's `result`. Throwing retries. */
+export interface JobHandler<Q extends QueueName = QueueName> {
+  readonly queue: Q;
+  handle(ctx: JobContext<Q>): Promise<unknown>;
+}
+
+/** Thrown by a handler for a job that no retry can fix: the job fails at once. */
+export class PermanentJobError extends Error {}
+
+/** Where handlers announce themselves (in their constructors), keeping the DI graph acyclic. */
+export class JobHandlerRegistry {
+  readonly handlers = new Map<QueueName, JobHandler>();
+  register(handler: JobHandler): void {
+    this.handlers.set(handler.queue, handler);
+  }
+}

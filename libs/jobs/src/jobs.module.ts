@@ -1,0 +1,47 @@
+import { DynamicModule, Module, type Provider } from '@nestjs/common';
+import type { AppConfig } from '@app/config';
+import { KnowledgeModule } from '@app/knowledge';
+import { TicketsModule } from '@app/tickets';
+import { BULL_PROCESSORS, bullImports } from './bullmq';
+import { ImportHandler } from './import.handler';
+import { ImportsService } from './imports.service';
+import { IndexingHandler } from './indexing.handler';
+import { InProcessRunner } from './in-process-runner';
+import { JobExecutor } from './job-executor';
+import { JobHandlerRegistry } from './job-handler';
+import { JobQueue } from './job-queue';
+import { JobStore } from './job-store';
+import { SlaScheduler } from './sla.scheduler';
+import { WebhooksService } from './webhooks.service';
+
+/**
+ * Background work. With REDIS_URL: BullMQ queues everywhere, `WorkerHost` processors only where
+ * jobs run (RUN_JOBS on the server; always in apps/worker). Without: the in-process runner on
+ * the `job` table. Enqueueing, the job record and the handlers are the same in both.
+ */
+@Module({})
+export class JobsModule {
+  static forRoot(config: AppConfig, opts: { runJobs?: boolean } = {}): DynamicModule {
+    const runJobs = opts.runJobs ?? config.runJobs;
+    const bull = !!config.redisUrl;
+    const runners: Provider[] = !runJobs ? [] : bull ? BULL_PROCESSORS : [InProcessRunner];
+    return {
+      module: JobsModule,
+      global: true,
+      imports: [KnowledgeModule, TicketsModule, ...(bull ? bullImports(config) : [])],
+      providers: [
+        JobHandlerRegistry,
+        JobStore,
+        JobExecutor,
+        JobQueue,
+        ImportHandler,
+        ImportsService,
+        IndexingHandler,
+        WebhooksService,
+        SlaScheduler,
+        ...runners,
+      ],
+      exports: [JobQueue, JobStore, WebhooksService, ImportsService],
+    };
+  }
+}

@@ -171,6 +171,18 @@ describe('knowledge search (BM25 over chunks, real app, real database)', () => {
     expect(all[0].slug).toBe('kangaroo-6');
   });
 
+  it("escapes the document's own markup in snippets, keeping only the <mark> highlights", async () => {
+    await create({
+      slug: 'xss-note',
+      title: 'Markup',
+      body: 'The <script>alert(1)</script> tag & the ocelot; 1 < 2 <img src=x onerror=alert(1)>',
+    });
+    const { items } = await search('q=ocelot');
+    expect(items[0].snippet).toContain('<mark>ocelot</mark>');
+    expect(items[0].snippet).toContain('&amp;');
+    expect(items[0].snippet.replace(/<\/?mark>/g, '')).not.toMatch(/[<>]/);
+  });
+
   it('rejects a bad cursor and an over-long query', async () => {
     expect((await admin.get('/api/v1/documents?q=x&cursor=abc')).status).toBe(400);
     const long = await admin.get(`/api/v1/documents?q=${'a'.repeat(1001)}`);

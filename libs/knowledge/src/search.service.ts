@@ -24,7 +24,7 @@ export interface SearchHit {
   slug: string;
   title: string;
   uri: string;
-  /** Best passage with matches wrapped in <mark>…</mark>. */
+  /** Best passage, HTML-escaped, with matches wrapped in <mark>…</mark>. */
   snippet: string;
   score: number;
   heading: string | null;
@@ -45,8 +45,23 @@ export const BM25_DEFAULTS: Bm25Params = { k1: 1.2, b: 0.75 };
 
 export const MAX_QUERY_LENGTH = 1000;
 
-const HEADLINE_OPTIONS =
-  'StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=20, MinWords=8, ShortWord=2, FragmentDelimiter=" … "';
+// ts_headline marks matches with private-use sentinels; the passage is then HTML-escaped and the
+// sentinels become <mark> tags, so a document's own markup never reaches a UI as live HTML.
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const HEADLINE_OPTIONS = `StartSel=${OPEN}, StopSel=${CLOSE}, MaxFragments=2, MaxWords=20, MinWords=8, ShortWord=2, FragmentDelimiter=" … "`;
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const toSnippet = (headline: string): string =>
+  headline
+    .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
+    .replaceAll(OPEN, '<mark>')
+    .replaceAll(CLOSE, '</mark>');
 
 type SearchCursor = { o: number };
 const isSearchCursor = (v: unknown): v is SearchCursor =>
@@ -112,6 +127,7 @@ export class SearchService {
       docFilters.push(`NOT EXISTS (SELECT 1 FROM document_chunk x
         WHERE x.document_id = d.id AND x.tsv @@ websearch_to_tsquery('english', ${p(parsed.excluded)}))`);
     }
+    const headlineParam = p(HEADLINE_OPTIONS);
     const limitParam = p(limit + 1);
     const offsetParam = p(offset);
 
@@ -157,7 +173,7 @@ export class SearchService {
       )
       SELECT page.document_id::text AS document_id, page.chunk_id::text AS chunk_id, page.score::float8 AS score,
              d.slug, d.title, d.tags, d.collection, d.status::text AS status, d.version, d.updated_at,
-             ch.heading, ts_headline('english', ch.content, hq.query, '${HEADLINE_OPTIONS}') AS snippet
+             ch.heading, ts_headline('english', ch.content, hq.query, ${headlineParam}::text) AS snippet
         FROM page
         JOIN document d ON d.id = page.document_id
         JOIN document_chunk ch ON ch.id = page.chunk_id
@@ -176,7 +192,7 @@ const toHit = (r: HitRow): SearchHit => ({
   slug: r.slug,
   title: r.title,
   uri: documentUri(r.slug),
-  snippet: r.snippet,
+  snippet: toSnippet(r.snippet),
   score: Math.round(Number(r.score) * 10000) / 10000,
   heading: r.heading,
   chunkId: r.chunk_id,

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '@app/config';
 import { DomainError } from '@app/core';
 import { applyMigrations, defaultMigrationsDir, openDriver, readMigrations } from '@app/database';
 import { apiKeysCommand } from './api-keys.command';
+import { importCommand } from './import.command';
 import { seedCommand } from './seed.command';
 import { usersCommand } from './users.command';
 
@@ -26,6 +27,7 @@ const commands: Record<string, Command> = {
   seed: seedCommand,
   users: usersCommand,
   'api-keys': apiKeysCommand,
+  import: importCommand,
 };
 
 const USAGE = `usage: context-desk <command> [options]

@@ -6,3 +6,4 @@ export * from './job-store';
 export * from './jobs.module';
 export * from './queues';
 export * from './webhooks.service';
+export * from './import.handler';

@@ -1,0 +1,147 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join, relative } from 'node:path';
+import { DatabaseService } from '@app/database';
+import { DocumentsService } from '@app/knowledge';
+import {
+  ImportHandler,
+  JobHandlerRegistry,
+  parseJsonImport,
+  parseMarkdownFiles,
+  type ImportResult,
+  type ParsedImport,
+} from '@app/jobs';
+import { parseOptions } from './args';
+import { withDomain } from './cli.module';
+
+const MARKDOWN = new Set(['.md', '.markdown', '.mdx']);
+
+/**
+ * `import <path>`: Markdown files (a file or a directory, recursively; YAML front matter for
+ * slug, title, tags, collection, status) or a JSON export `{"documents":[...]}`, upserted by
+ * slug, with a progress bar. Runs against the database directly, or with `--url` through a
+ * running server's `POST /api/v1/imports` (needed for an embedded database the server holds
+ * open), authenticated with `--token` (a JWT or an API key with kb:write).
+ */
+export async function importCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseOptions(args, {
+    url: { type: 'string' },
+    token: { type: 'string' },
+  });
+  const path = positionals[0];
+  if (!path) throw new Error('usage: context-desk import <path> [--url http://host:port --token T]');
+  const parsed = readImport(path);
+  const total = parsed.documents.length + parsed.rejected.length;
+  if (total === 0) throw new Error(`no Markdown or JSON files found at ${path}`);
+  const bar = progressBar(total);
+  const result = values.url
+    ? await viaServer(values.url, values.token, parsed, bar)
+    : await withDomain(async (app) => {
+        const handler = new ImportHandler(
+          app.get(DocumentsService),
+          app.get(DatabaseService),
+          new JobHandlerRegistry(),
+        );
+        return handler.handle({
+          id: 'cli',
+          queue: 'imports',
+          payload: { ...parsed, actorUserId: null },
+          attempt: 1,
+          maxAttempts: 1,
+          progress: async (p) => bar(p),
+        });
+      });
+  bar(100);
+  process.stderr.write('\n');
+  for (const f of result.failures) process.stderr.write(`  failed ${f.item}: ${f.reason}\n`);
+  console.log(
+    `Imported ${total} item(s): ${result.created} created, ${result.updated} updated, ${result.failed} failed.`,
+  );
+  if (result.failed > 0) throw new Error(`${result.failed} item(s) failed to import`);
+}
+
+function readImport(path: string): ParsedImport {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) throw new Error(`${path} does not exist`);
+  const files = st.isDirectory() ? walk(path) : [path];
+  const out: ParsedImport = { documents: [], rejected: [] };
+  const markdown: { name: string; text: string }[] = [];
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    const name = st.isDirectory() ? relative(path, f) : basename(f);
+    if (extname(f).toLowerCase() === '.json') {
+      try {
+        const p = parseJsonImport(JSON.parse(text));
+        out.documents.push(...p.documents);
+        out.rejected.push(...p.rejected);
+      } catch (e) {
+        out.rejected.push({ item: name, reason: `not a JSON export: ${(e as Error).message}` });
+      }
+    } else if (MARKDOWN.has(extname(f).toLowerCase())) markdown.push({ name, text });
+  }
+  const md = parseMarkdownFiles(markdown);
+  return { documents: [...out.documents, ...md.documents], rejected: [...out.rejected, ...md.rejected] };
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.'))
+    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]))
+    .sort();
+}
+
+async function viaServer(
+  url: string,
+  token: string | undefined,
+  parsed: ParsedImport,
+  bar: (pct: number) => void,
+): Promise<ImportResult> {
+  if (!token) throw new Error('--token is required with --url');
+  const base = url.replace(/\/+$/, '').replace(/\/(mcp|api\/v1)$/, '');
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const res = await fetch(`${base}/api/v1/imports`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ documents: parsed.documents }),
+  });
+  const job = (await res.json().catch(() => ({}))) as { id?: string; detail?: string };
+  if (res.status !== 202 || !job.id)
+    throw new Error(`the server refused the import: ${res.status} ${job.detail ?? ''}`);
+  for (;;) {
+    const poll = await fetch(`${base}/api/v1/jobs/${job.id}`, { headers });
+    const j = (await poll.json()) as {
+      state: string;
+      progress: number;
+      result: ImportResult | null;
+      lastError: string | null;
+    };
+    bar(j.progress);
+    if (j.state === 'failed') throw new Error(`the import job failed: ${j.lastError ?? 'unknown error'}`);
+    if (j.state === 'completed' && j.result) {
+      // Items rejected while reading files never reached the server.
+      return {
+        ...j.result,
+        failed: j.result.failed + parsed.rejected.length,
+        failures: [...parsed.rejected, ...j.result.failures],
+      };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A one-line bar on a terminal; whole tens of percent otherwise. */
+function progressBar(total: number): (pct: number) => void {
+  let last = -1;
+  return (pct) => {
+    const p = Math.max(0, Math.min(100, Math.round(pct)));
+    if (p === last) return;
+    if (process.stderr.isTTY) {
+      const filled = Math.round(p / 5);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'-'.repeat(20 - filled)}] ${String(p).padStart(3)}% of ${total}`,
+      );
+    } else if (Math.floor(p / 10) !== Math.floor(last / 10)) {
+      process.stderr.write(`${p}% `);
+    }
+    last = p;
+  };
+}

@@ -53,8 +53,9 @@ export async function importCommand(args: string[]): Promise<void> {
   bar(100);
   process.stderr.write('\n');
   for (const f of result.failures) process.stderr.write(`  failed ${f.item}: ${f.reason}\n`);
+  const unchanged = total - result.created - result.updated - result.failed;
   console.log(
-    `Imported ${total} item(s): ${result.created} created, ${result.updated} updated, ${result.failed} failed.`,
+    `Imported ${total} item(s): ${result.created} created, ${result.updated} updated, ${unchanged} unchanged, ${result.failed} failed.`,
   );
   if (result.failed > 0) throw new Error(`${result.failed} item(s) failed to import`);
 }

@@ -1,19 +1,8 @@
-// Jest runs TypeScript through SWC. NestJS 12 ships ES modules only; Node 20 loads them from
-// CommonJS natively, but Jest's own module loader cannot (before Node 24.9), so @nestjs is
-// transformed to CommonJS here as well. Type checking is `npm run typecheck`'s job.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+// Jest compiles TypeScript with scripts/ts-transpile.js (TypeScript's transpileModule, no type
+// checking: that is `npm run typecheck`). NestJS 12 ships ES modules only; Node 20 loads them from
+// CommonJS natively, but Jest's module loader cannot (before Node 24.9), so @nestjs and the other
+// ESM-only packages are compiled to CommonJS by the same transformer.
+const transformer = '<rootDir>/scripts/ts-transpile.js';
 
 const libs = [
   'config',
@@ -35,7 +24,7 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/apps/admin/'],
-  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transform: { '^.+\\.(t|j|mj)s$': transformer },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@apidevtools)/)'],
   moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@app/${l}$`, `<rootDir>/libs/${l}/src`])),
   testTimeout: 60000,

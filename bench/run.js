@@ -1,24 +1,13 @@
 #!/usr/bin/env node
 // Runs a TypeScript bench script without a build step: `node bench/run.js bench/retrieval.ts [args]`.
-// Our own .ts files are compiled on load with @swc/core (decorators + metadata, CommonJS);
+// Our own .ts files are compiled on load by scripts/ts-transpile.js (decorators + metadata, CommonJS);
 // `@app/<lib>` resolves to libs/<lib>/src. node_modules load natively (Node 20 require(esm)).
 'use strict';
 const path = require('node:path');
 const Module = require('node:module');
-const { transformSync } = require('@swc/core');
+const { transpile } = require('../scripts/ts-transpile.js');
 
 const root = path.resolve(__dirname, '..');
-const swcOptions = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
-
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
   const m = /^@app\/([a-z-]+)(\/.*)?$/.exec(request);
@@ -28,8 +17,7 @@ Module._resolveFilename = function (request, parent, ...rest) {
 
 require.extensions['.ts'] = function (module, filename) {
   const source = require('node:fs').readFileSync(filename, 'utf8');
-  const { code } = transformSync(source, { ...swcOptions, filename });
-  module._compile(code, filename);
+  module._compile(transpile(source, filename), filename);
 };
 
 const script = process.argv[2];

@@ -14,6 +14,7 @@ import { DocumentsHttpModule } from './documents/documents.http.module';
 import { EventsWsModule } from './events/events.ws.module';
 import { HealthModule } from './health/health.module';
 import { JobsHttpModule } from './jobs/jobs.http.module';
+import { McpHttpModule } from './mcp/mcp.http.module';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { createValidationPipe } from './http/validation';
 import { MetricsController } from './metrics.controller';
@@ -44,6 +45,7 @@ export class AppModule {
         JobsModule.forRoot(config),
         JobsHttpModule,
         EventsWsModule,
+        McpHttpModule,
       ],
       controllers: [MetricsController, AdminUiController],
       providers: [

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { DOCUMENT_STATUSES, documentUri, type DocumentDto, type SearchHit } from '@app/knowledge';
+import {
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  type TicketCommentDto,
+  type TicketDto,
+  type TicketWithCommentsDto,
+} from '@app/tickets';
+import type { UserDto } from '@app/users';
+import { ROLES } from '@app/core';
+
+/**
+ * Output shapes of the MCP tools. Built once at module load; each result is mapped field by
+ * field so nothing the schema does not declare reaches a client (clients validate against it).
+ */
+export const ticketUri = (n: number): string => `kb://tickets/${n}`;
+export const userUri = (id: string): string => `kb://users/${id}`;
+
+const iso = z.string().describe('ISO-8601 timestamp');
+
+export const documentOut = z.object({
+  id: z.string(),
+  uri: z.string(),
+  slug: z.string(),
+  title: z.string(),
+  body: z.string().describe('Markdown'),
+  tags: z.array(z.string()),
+  collection: z.string().nullable(),
+  status: z.enum(DOCUMENT_STATUSES),
+  version: z.number().int(),
+  authorId: z.string().nullable(),
+  createdAt: iso,
+  updatedAt: iso,
+});
+export type DocumentOut = z.infer<typeof documentOut>;
+
+export const toDocumentOut = (d: DocumentDto): DocumentOut => ({
+  id: d.id,
+  uri: documentUri(d.slug),
+  slug: d.slug,
+  title: d.title,
+  body: d.body,
+  tags: d.tags,
+  collection: d.collection,
+  status: d.status,
+  version: d.version,
+  authorId: d.authorId,
+  createdAt: d.createdAt,
+  updatedAt: d.updatedAt,
+});
+
+export const searchResultOut = z.object({
+  documentId: z.string(),
+  uri: z.string(),
+  title: z.string(),
+  snippet: z.string().describe('best passage, matches wrapped in <mark>…</mark>'),
+  score: z.number(),
+});
+export const toSearchResultOut = (h: SearchHit): z.infer<typeof searchResultOut> => ({
+  documentId: h.documentId,
+  uri: h.uri,
+  title: h.title,
+  snippet: h.snippet,
+  score: h.score,
+});
+
+const userRef = z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable();
+
+export const ticketOut = z.object({
+  id: z.string(),
+  uri: z.string(),
+  number: z.number().int(),
+  title: z.string(),
+  description: z.string(),
+  status: z.enum(TICKET_STATUSES),
+  priority: z.enum(TICKET_PRIORITIES),
+  requesterId: z.string(),
+  requester: userRef,
+  assigneeId: z.string().nullable(),
+  assignee: userRef,
+  tags: z.array(z.string()),
+  version: z.number().int(),
+  slaDueAt: iso.nullable(),
+  resolvedAt: iso.nullable(),
+  closedAt: iso.nullable(),
+  createdAt: iso,
+  updatedAt: iso,
+});
+export type TicketOut = z.infer<typeof ticketOut>;
+
+const ref = (u: { id: string; email: string; name: string } | null) =>
+  u ? { id: u.id, email: u.email, name: u.name } : null;
+
+export const toTicketOut = (t: TicketDto): TicketOut => ({
+  id: t.id,
+  uri: ticketUri(t.number),
+  number: t.number,
+  title: t.title,
+  description: t.description,
+  status: t.status,
+  priority: t.priority,
+  requesterId: t.requesterId,
+  requester: ref(t.requester),
+  assigneeId: t.assigneeId,
+  assignee: ref(t.assignee),
+  tags: t.tags,
+  version: t.version,
+  slaDueAt: t.slaDueAt,
+  resolvedAt: t.resolvedAt,
+  closedAt: t.closedAt,
+  createdAt: t.createdAt,
+  updatedAt: t.updatedAt,
+});
+
+export const commentOut = z.object({
+  id: z.string(),
+  ticketNumber: z.number().int(),
+  body: z.string(),
+  internal: z.boolean(),
+  authorId: z.string(),
+  author: userRef,
+  createdAt: iso,
+});
+export const toCommentOut = (c: TicketCommentDto): z.infer<typeof commentOut> => ({
+  id: c.id,
+  ticketNumber: c.ticketNumber,
+  body: c.body,
+  internal: c.internal,
+  authorId: c.authorId,
+  author: ref(c.author),
+  createdAt: c.createdAt,
+});
+
+export const ticketWithCommentsOut = ticketOut.extend({ comments: z.array(commentOut) });
+export const toTicketWithCommentsOut = (t: TicketWithCommentsDto): z.infer<typeof ticketWithCommentsOut> => ({
+  ...toTicketOut(t),
+  comments: t.comments.map(toCommentOut),
+});
+
+export const userOut = z.object({
+  id: z.string(),
+  uri: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  active: z.boolean(),
+});
+export const toUserOut = (u: UserDto): z.infer<typeof userOut> => ({
+  id: u.id,
+  uri: userUri(u.id),
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  active: u.active,
+});

@@ -1,0 +1,41 @@
+import { Logger } from '@nestjs/common';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidError,
+  NotFoundError,
+  UnauthorizedError,
+  VersionConflictError,
+} from '@app/core';
+
+const logger = new Logger('McpTools');
+
+/** The text of a failed tool call: what went wrong and what the caller can do next. */
+export function toolErrorText(e: unknown): string {
+  if (e instanceof VersionConflictError) {
+    const { currentVersion } = e.details as { currentVersion: number };
+    return `Version conflict: ${e.message} (currentVersion: ${currentVersion})`;
+  }
+  if (e instanceof NotFoundError) {
+    return `Not found: ${e.message}. Check the identifier; the search tools list existing records.`;
+  }
+  if (e instanceof InvalidError) {
+    const fields = e.errors.map((f) => `${f.field} ${f.message}`).join('; ');
+    return `Invalid input: ${e.message}${fields ? ` (${fields})` : ''}. Correct these arguments and call again.`;
+  }
+  if (e instanceof ForbiddenError) {
+    return `Not allowed: ${e.message}. The credentials in use lack this permission; a key with more scopes is needed.`;
+  }
+  if (e instanceof UnauthorizedError) return `Not authenticated: ${e.message}.`;
+  if (e instanceof ConflictError) return `Conflict: ${e.message}.`;
+  if (e instanceof DomainError) return e.message;
+  logger.error(`tool call failed: ${(e as Error)?.stack ?? String(e)}`);
+  return 'Internal error while running this tool; nothing was changed by the failed step. Retrying later may work.';
+}
+
+export const toolError = (e: unknown): CallToolResult => ({
+  content: [{ type: 'text', text: toolErrorText(e) }],
+  isError: true,
+});

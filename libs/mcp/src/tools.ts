@@ -1,0 +1,319 @@
+import { z } from 'zod';
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { InvalidError, type Principal, type Scope } from '@app/core';
+import { DOCUMENT_STATUSES } from '@app/knowledge';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from '@app/tickets';
+import type { McpDomain } from './domain';
+import {
+  commentOut,
+  documentOut,
+  searchResultOut,
+  ticketOut,
+  ticketWithCommentsOut,
+  toCommentOut,
+  toDocumentOut,
+  toSearchResultOut,
+  toTicketOut,
+  toTicketWithCommentsOut,
+  toUserOut,
+  userOut,
+} from './schemas';
+
+export interface ToolContext {
+  principal: Principal;
+  signal: AbortSignal;
+  /** Reports progress when the caller asked for it (a progressToken); a no-op otherwise. */
+  progress(done: number, total: number, message: string): Promise<void>;
+}
+
+type Shape = z.ZodRawShape;
+
+export interface ToolDef<I extends Shape = Shape, O extends Shape = Shape> {
+  name: string;
+  title: string;
+  description: string;
+  scope: Scope;
+  input: z.ZodObject<I>;
+  output: z.ZodObject<O>;
+  annotations: ToolAnnotations;
+  run(domain: McpDomain, args: z.output<z.ZodObject<I>>, ctx: ToolContext): Promise<z.output<z.ZodObject<O>>>;
+  /** Readable rendering of the structured result (the text content block). */
+  render(out: z.output<z.ZodObject<O>>): string;
+}
+
+const tool = <I extends Shape, O extends Shape>(def: ToolDef<I, O>): ToolDef => def as unknown as ToolDef;
+
+const READ: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+const WRITE = (idempotent: boolean): ToolAnnotations => ({
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: idempotent,
+  openWorldHint: false,
+});
+
+const tags = z.array(z.string().min(1).max(50)).max(20);
+const limit = (max: number, def: number) => z.number().int().min(1).max(max).default(def);
+const json = (v: unknown): string => JSON.stringify(v, null, 2);
+
+const throwIfAborted = (signal: AbortSignal) => {
+  if (signal.aborted) throw new Error('request was cancelled');
+};
+
+const documentText = (d: z.output<typeof documentOut>): string =>
+  [
+    `Document ${d.uri} (id ${d.id}, version ${d.version}, status ${d.status})`,
+    `Title: ${d.title}`,
+    `Tags: ${d.tags.join(', ') || '-'}; collection: ${d.collection ?? '-'}`,
+    '--- Markdown body (document content) ---',
+    d.body,
+  ].join('\n');
+
+/** The tools of contract section 5: names and argument names are part of the public contract. */
+export const TOOLS: ToolDef[] = [
+  tool({
+    name: 'search_knowledge',
+    title: 'Search the knowledge base',
+    description:
+      'Ranked passages from published knowledge-base documents that match a question, with matches highlighted.',
+    scope: 'kb:read',
+    input: z.object({
+      query: z.string().min(1).max(1000).describe('question or keywords'),
+      limit: limit(50, 5).describe('maximum number of results (default 5)'),
+      tags: tags.optional().describe('only documents carrying all of these tags'),
+      collection: z.string().min(1).max(120).optional().describe('only documents in this collection'),
+    }),
+    output: z.object({ results: z.array(searchResultOut) }),
+    annotations: READ,
+    async run(domain, args, ctx) {
+      await ctx.progress(0, 2, 'searching');
+      const page = await domain.search.search({
+        query: args.query,
+        limit: args.limit,
+        tags: args.tags,
+        collection: args.collection,
+        status: 'published',
+      });
+      throwIfAborted(ctx.signal);
+      await ctx.progress(2, 2, `${page.items.length} results`);
+      return { results: page.items.map(toSearchResultOut) };
+    },
+    render: (out) =>
+      out.results.length === 0
+        ? 'No published document matches this query.'
+        : out.results
+            .map((r, i) => `${i + 1}. ${r.title} <${r.uri}> (score ${r.score})\n   ${r.snippet}`)
+            .join('\n'),
+  }),
+  tool({
+    name: 'get_document',
+    title: 'Get a document',
+    description: 'One knowledge-base document by id or slug, with its Markdown body and version.',
+    scope: 'kb:read',
+    input: z.object({
+      id: z.string().min(1).max(200).optional().describe('document id (UUID)'),
+      slug: z.string().min(1).max(200).optional().describe('document slug, e.g. "reset-password"'),
+    }),
+    output: documentOut,
+    annotations: READ,
+    async run(domain, args) {
+      const key = args.id ?? args.slug;
+      if (!key)
+        throw new InvalidError('give either id or slug', [{ field: 'id', message: 'or slug is required' }]);
+      return toDocumentOut(
+        args.id ? await domain.documents.get(args.id) : await domain.documents.getBySlug(args.slug!),
+      );
+    },
+    render: documentText,
+  }),
+  tool({
+    name: 'create_document',
+    title: 'Create a document',
+    description:
+      'Creates a knowledge-base document (draft unless a status is given) and returns it with its id and version.',
+    scope: 'kb:write',
+    input: z.object({
+      slug: z.string().min(1).max(120).describe('lower-case words separated by hyphens, unique'),
+      title: z.string().min(1).max(300),
+      body: z.string().describe('Markdown'),
+      tags: tags.optional(),
+      collection: z.string().min(1).max(120).optional(),
+      status: z.enum(DOCUMENT_STATUSES).optional().describe('default draft'),
+    }),
+    output: documentOut,
+    annotations: WRITE(false),
+    async run(domain, args, ctx) {
+      return toDocumentOut(await domain.documents.create(args, ctx.principal));
+    },
+    render: (d) => `Created document ${d.uri} (id ${d.id}, version ${d.version}, status ${d.status}).`,
+  }),
+  tool({
+    name: 'update_document',
+    title: 'Update a document',
+    description:
+      'Changes fields of a document at a known version; a stale expectedVersion is refused with the current one.',
+    scope: 'kb:write',
+    input: z.object({
+      id: z.string().min(1).max(200).describe('document id (or slug)'),
+      expectedVersion: z.number().int().min(1).describe('the version the change is based on'),
+      title: z.string().min(1).max(300).optional(),
+      body: z.string().optional().describe('Markdown'),
+      tags: tags.optional(),
+      collection: z.string().min(1).max(120).nullable().optional(),
+      status: z.enum(DOCUMENT_STATUSES).optional(),
+    }),
+    output: documentOut,
+    annotations: WRITE(true),
+    async run(domain, { id, ...changes }, ctx) {
+      return toDocumentOut(await domain.documents.update(id, changes, ctx.principal));
+    },
+    render: (d) => `Updated document ${d.uri} to version ${d.version} (status ${d.status}).`,
+  }),
+  tool({
+    name: 'search_tickets',
+    title: 'Search tickets',
+    description:
+      'Support tickets matching optional text and filters, best match (or newest) first, paginated.',
+    scope: 'tickets:read',
+    input: z.object({
+      query: z.string().max(500).optional().describe('words to match in title, description and comments'),
+      status: z.enum(TICKET_STATUSES).optional(),
+      priority: z.enum(TICKET_PRIORITIES).optional(),
+      assigneeId: z.string().optional().describe('a user id, or "none" for unassigned'),
+      requesterEmail: z.string().optional(),
+      limit: limit(100, 20),
+      cursor: z.string().optional().describe('nextCursor of the previous page'),
+    }),
+    output: z.object({ tickets: z.array(ticketOut), nextCursor: z.string().nullable() }),
+    annotations: READ,
+    async run(domain, args, ctx) {
+      await ctx.progress(0, 1, 'searching');
+      const page = await domain.tickets.list({ ...args, query: args.query || undefined }, ctx.principal);
+      await ctx.progress(1, 1, `${page.items.length} tickets`);
+      return { tickets: page.items.map(toTicketOut), nextCursor: page.nextCursor };
+    },
+    render: (out) =>
+      (out.tickets.length === 0
+        ? 'No ticket matches.'
+        : out.tickets
+            .map(
+              (t) => `#${t.number} [${t.status}, ${t.priority}] ${t.title} <${t.uri}> (version ${t.version})`,
+            )
+            .join('\n')) + (out.nextCursor ? `\nMore results: cursor ${out.nextCursor}` : ''),
+  }),
+  tool({
+    name: 'get_ticket',
+    title: 'Get a ticket',
+    description: 'One support ticket by number, with its comments oldest first.',
+    scope: 'tickets:read',
+    input: z.object({ number: z.number().int().min(1) }),
+    output: ticketWithCommentsOut,
+    annotations: READ,
+    async run(domain, args, ctx) {
+      return toTicketWithCommentsOut(await domain.tickets.get(args.number, ctx.principal));
+    },
+    render: (t) => `Ticket #${t.number} (version ${t.version}) as JSON data:\n${json(t)}`,
+  }),
+  tool({
+    name: 'create_ticket',
+    title: 'Create a ticket',
+    description:
+      'Opens a support ticket for a requester email address and returns it with its number and version.',
+    scope: 'tickets:write',
+    input: z.object({
+      title: z.string().min(1).max(200),
+      description: z.string().min(1).max(20000),
+      priority: z.enum(TICKET_PRIORITIES).optional().describe('default normal'),
+      requesterEmail: z.string().min(3).max(254),
+      tags: tags.optional(),
+    }),
+    output: ticketOut,
+    annotations: WRITE(false),
+    async run(domain, args, ctx) {
+      return toTicketOut(await domain.tickets.create(args, ctx.principal));
+    },
+    render: (t) => `Created ticket #${t.number} <${t.uri}> (version ${t.version}, status ${t.status}).`,
+  }),
+  tool({
+    name: 'update_ticket',
+    title: 'Update a ticket',
+    description: 'Changes status, priority, assignee or tags of a ticket at a known version.',
+    scope: 'tickets:write',
+    input: z.object({
+      number: z.number().int().min(1),
+      expectedVersion: z.number().int().min(1).describe('the version the change is based on'),
+      status: z.enum(TICKET_STATUSES).optional(),
+      priority: z.enum(TICKET_PRIORITIES).optional(),
+      assigneeId: z.string().nullable().optional().describe('a user id; null unassigns'),
+      tags: tags.optional(),
+    }),
+    output: ticketOut,
+    annotations: WRITE(true),
+    async run(domain, { number, ...changes }, ctx) {
+      return toTicketOut(await domain.tickets.update(number, changes, ctx.principal));
+    },
+    render: (t) =>
+      `Updated ticket #${t.number} to version ${t.version} (status ${t.status}, priority ${t.priority}).`,
+  }),
+  tool({
+    name: 'comment_on_ticket',
+    title: 'Comment on a ticket',
+    description: 'Adds a comment to a ticket; internal comments are visible to agents only.',
+    scope: 'tickets:write',
+    input: z.object({
+      number: z.number().int().min(1),
+      body: z.string().min(1).max(20000),
+      internal: z.boolean().optional().describe('default false'),
+    }),
+    output: commentOut,
+    annotations: WRITE(false),
+    async run(domain, { number, ...input }, ctx) {
+      return toCommentOut(await domain.tickets.comment(number, input, ctx.principal));
+    },
+    render: (c) =>
+      `Added ${c.internal ? 'an internal' : 'a public'} comment ${c.id} to ticket #${c.ticketNumber}.`,
+  }),
+  tool({
+    name: 'find_users',
+    title: 'Find users',
+    description: 'People whose name or email contains the query.',
+    scope: 'users:read',
+    input: z.object({ query: z.string().max(254), limit: limit(100, 20) }),
+    output: z.object({ users: z.array(userOut) }),
+    annotations: READ,
+    async run(domain, args) {
+      const page = await domain.users.list({ query: args.query, limit: args.limit });
+      return { users: page.items.map(toUserOut) };
+    },
+    render: (out) =>
+      out.users.length === 0
+        ? 'No user matches.'
+        : out.users
+            .map((u) => `${u.name} <${u.email}> ${u.role}${u.active ? '' : ' (inactive)'} id ${u.id}`)
+            .join('\n'),
+  }),
+  tool({
+    name: 'get_user',
+    title: 'Get a user',
+    description: 'One person by id or by email.',
+    scope: 'users:read',
+    input: z.object({
+      id: z.string().min(1).max(100).optional(),
+      email: z.string().min(1).max(254).optional(),
+    }),
+    output: userOut,
+    annotations: READ,
+    async run(domain, args) {
+      if (args.id) return toUserOut(await domain.users.get(args.id));
+      if (args.email) return toUserOut(await domain.users.getByEmail(args.email));
+      throw new InvalidError('give either id or email', [{ field: 'id', message: 'or email is required' }]);
+    },
+    render: (u) => `${u.name} <${u.email}>, role ${u.role}${u.active ? '' : ', inactive'}, id ${u.id}`,
+  }),
+];
+
+export const TOOLS_BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));

@@ -4,6 +4,7 @@ import { DomainError } from '@app/core';
 import { applyMigrations, defaultMigrationsDir, openDriver, readMigrations } from '@app/database';
 import { apiKeysCommand } from './api-keys.command';
 import { importCommand } from './import.command';
+import { mcpCommand } from './mcp.command';
 import { seedCommand } from './seed.command';
 import { usersCommand } from './users.command';
 
@@ -28,6 +29,7 @@ const commands: Record<string, Command> = {
   users: usersCommand,
   'api-keys': apiKeysCommand,
   import: importCommand,
+  mcp: mcpCommand,
 };
 
 const USAGE = `usage: context-desk <command> [options]

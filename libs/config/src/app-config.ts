@@ -40,6 +40,8 @@ export class AppConfig {
   readonly mcpMode!: McpMode;
   readonly mcpAllowedOrigins!: string[];
   readonly mcpSessionIdleMinutes!: number;
+  /** CONTEXT_DESK_API_KEY: the key `context-desk mcp` (stdio) authenticates with. */
+  readonly mcpApiKey!: string | null;
   readonly runJobs!: boolean;
   readonly slaFirstResponseMinutes!: SlaMinutes;
   readonly metricsToken!: string | null;
@@ -179,6 +181,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
           .filter(Boolean)
       : [publicUrl, `http://localhost:${port}`, `http://127.0.0.1:${port}`],
     mcpSessionIdleMinutes: int(env, 'MCP_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    mcpApiKey: nonEmpty(env, 'CONTEXT_DESK_API_KEY') ?? null,
     runJobs: bool(env, 'RUN_JOBS', true),
     slaFirstResponseMinutes: sla(env),
     metricsToken: nonEmpty(env, 'METRICS_TOKEN') ?? null,

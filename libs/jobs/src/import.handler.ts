@@ -3,7 +3,7 @@ import { DomainError, ROLE_SCOPES, systemPrincipal, type Principal } from '@app/
 import { DatabaseService } from '@app/database';
 import { DocumentsService, type DocumentDto } from '@app/knowledge';
 import { JobHandlerRegistry, type JobContext, type JobHandler } from './job-handler';
-import type { ImportDocument, ImportFailure, ImportResult } from './queues';
+import type { ImportDocument, ImportResult } from './queues';
 
 const BATCH = 50;
 

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import {
   OnGatewayConnection,
   OnGatewayDisconnect,
@@ -53,7 +53,6 @@ export class EventsGateway
     OnApplicationBootstrap,
     BeforeApplicationShutdown
 {
-  private readonly logger = new Logger('EventsGateway');
   private readonly clients = new Map<WebSocket, Client>();
   private readonly principals = new WeakMap<IncomingMessage, Principal>();
   private unsubscribe: (() => void) | null = null;
@@ -195,7 +194,8 @@ export class EventsGateway
   }
 
   private fanOut(e: ChangeEvent): void {
-    let frame: string | null = null;
+    // Encoded once for every subscriber.
+    let frame: Buffer | null = null;
     for (const c of this.clients.values()) {
       if (!c.topics?.has(e.topic)) continue;
       if (c.pending) {
@@ -204,19 +204,19 @@ export class EventsGateway
         continue;
       }
       if (e.id <= c.lastSentId) continue;
-      frame ??= frameOf(e);
+      frame ??= Buffer.from(frameOf(e));
       this.send(c, e, frame);
     }
   }
 
   /** Sends one event; closes the client as a slow consumer when its send buffer is full. */
-  private send(c: Client, e: ChangeEvent, frame: string): boolean {
+  private send(c: Client, e: ChangeEvent, frame: string | Buffer): boolean {
     if (!this.isOpen(c)) return false;
     if (c.ws.bufferedAmount > this.config.wsSendBufferBytes) {
       this.closeSlow(c);
       return false;
     }
-    c.ws.send(frame);
+    c.ws.send(frame, { binary: false });
     c.lastSentId = e.id;
     this.bus.countDelivered('ws');
     return true;

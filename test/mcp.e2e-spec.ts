@@ -541,3 +541,57 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
     expect(unknown.status).toBe(404);
   });
 });
+
+describe('MCP over Streamable HTTP (MCP_MODE=stateless)', () => {
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { MCP_MODE: 'stateless' } });
+    token = await login(t.baseUrl);
+    const res = await api(t.baseUrl, token).post('/api/v1/documents', {
+      slug: 'stateless-scaling',
+      title: 'Scaling out',
+      body: 'Run several instances behind a load balancer.',
+      status: 'published',
+    });
+    expect(res.status).toBe(201);
+  });
+  afterAll(() => t?.close());
+
+  it('serves clients without sessions from one shared server, keeping concurrent ids apart', async () => {
+    const a = await mcpClient(t.baseUrl, token);
+    const b = await mcpClient(t.baseUrl, token);
+    try {
+      expect(a.transport.sessionId).toBeUndefined();
+      expect(a.client.getServerCapabilities()?.resources).toMatchObject({ subscribe: false });
+      const calls = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? a : b).client.callTool({
+            name: 'search_knowledge',
+            arguments: { query: i % 2 ? 'load balancer' : 'nothing-matches-this' },
+          }),
+        ),
+      );
+      calls.forEach((r: any, i) => {
+        expect(r.structuredContent.results.length).toBe(i % 2 ? 1 : 0);
+      });
+      const progress: unknown[] = [];
+      await a.client.callTool({ name: 'search_knowledge', arguments: { query: 'instances' } }, undefined, {
+        onprogress: (p) => progress.push(p),
+      });
+      expect(progress.length).toBeGreaterThan(0);
+      expect(t.app.get(McpHttpService).stats()).toMatchObject({ sessions: 0, statelessPending: 0 });
+    } finally {
+      await a.client.close();
+      await b.client.close();
+    }
+  });
+
+  it('answers GET with 405 (no standalone stream without a session)', async () => {
+    const res = await fetch(`${t.baseUrl}/mcp`, {
+      headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(405);
+  });
+});

@@ -28,10 +28,14 @@ function transpile(source, filename) {
       .replace(/\bimport\.meta\.dirname\b/g, '__dirname')
       .replace(/\bimport\.meta\.filename\b/g, '__filename');
   }
-  return ts.transpileModule(source, { compilerOptions, fileName: filename, reportDiagnostics: false }).outputText;
+  return ts.transpileModule(source, { compilerOptions, fileName: filename, reportDiagnostics: false })
+    .outputText;
 }
 
-const version = crypto.createHash('sha256').update(ts.version + JSON.stringify(compilerOptions) + '1').digest('hex');
+const version = crypto
+  .createHash('sha256')
+  .update(ts.version + JSON.stringify(compilerOptions) + '1')
+  .digest('hex');
 
 module.exports = {
   transpile,

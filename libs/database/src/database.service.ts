@@ -16,6 +16,7 @@ export type Tx = Prisma.TransactionClient;
 export class DatabaseService implements OnApplicationShutdown {
   private readonly logger = new Logger('Database');
   private closed = false;
+  private readonly commitListeners = new Set<() => void>();
 
   private constructor(
     readonly driver: SqlDriver,
@@ -51,8 +52,19 @@ export class DatabaseService implements OnApplicationShutdown {
    * Runs fn in one transaction. Domain writes (row change, version bump, outbox event, audit
    * entry) all go through here so they commit or roll back together.
    */
-  transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
-    return this.prisma.$transaction(fn, { timeout: opts.timeoutMs ?? 15000, maxWait: 10000 });
+  async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
+    const result = await this.prisma.$transaction(fn, { timeout: opts.timeoutMs ?? 15000, maxWait: 10000 });
+    for (const listener of this.commitListeners) listener();
+    return result;
+  }
+
+  /**
+   * Called after every committed {@link transaction} (the event bus uses it to fan out new
+   * outbox rows at once instead of at its next poll). Returns the function that unregisters it.
+   */
+  afterCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   async ping(): Promise<void> {

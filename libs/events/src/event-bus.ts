@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '@app/config';
+import { DatabaseService } from '@app/database';
 import { MetricsService } from '@app/observability';
 import { REDIS, createRedis } from '@app/redis';
 import { EventLogService } from './event-log.service';
@@ -47,7 +48,10 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly delivered;
   private readonly lag;
 
+  private unhookCommits: (() => void) | null = null;
+
   constructor(
+    private readonly db: DatabaseService,
     private readonly log: EventLogService,
     private readonly config: AppConfig,
     metrics: MetricsService,
@@ -96,6 +100,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationBootstrap(): Promise<void> {
     this.lastSeen = await this.log.latestId();
     this.started = true;
+    this.unhookCommits = this.db.afterCommit(() => this.notifyCommitted());
     if (this.config.redisUrl) {
       this.subscriber = createRedis(this.config.redisUrl, { name: 'context-desk-events' });
       this.subscriber.on('message', () => this.kick());
@@ -108,6 +113,7 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.unhookCommits?.();
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
     if (this.subscriber) await this.subscriber.quit().catch(() => this.subscriber?.disconnect());

@@ -31,6 +31,8 @@ export function toolErrorText(e: unknown): string {
   if (e instanceof UnauthorizedError) return `Not authenticated: ${e.message}.`;
   if (e instanceof ConflictError) return `Conflict: ${e.message}.`;
   if (e instanceof DomainError) return e.message;
+  if ((e as Error)?.name === 'CallCancelledError' || (e as Error)?.name === 'AbortError')
+    return 'The call was cancelled.';
   logger.error(`tool call failed: ${(e as Error)?.stack ?? String(e)}`);
   return 'Internal error while running this tool; nothing was changed by the failed step. Retrying later may work.';
 }

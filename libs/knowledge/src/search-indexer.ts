@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '@app/database';
 import { chunkMarkdown } from './chunking';
+import { BM25_DEFAULTS } from './search.service';
 
 /**
  * Weight of a title occurrence relative to a body occurrence in a posting's term frequency
@@ -12,6 +13,14 @@ export const TITLE_WEIGHT = 2.5;
  * Maintains the BM25 inverted index (document_chunk → search_posting, search_term.df,
  * search_corpus totals) inside the caller's transaction, so the index always matches the
  * committed documents.
+ *
+ * Impact-ordered postings: each posting stores what its BM25 term weight needs (tf, the chunk's
+ * length, its document id) plus `impact`, that weight computed with the default k1/b and the
+ * corpus average length at index time, indexed on (term, impact DESC). Search reads only the
+ * top-impact postings of each query term and computes the score from tf and len with the
+ * current average length and parameters, so scores never go stale; only the choice of which
+ * postings are read uses the index-time average (it drifts slowly as the corpus grows and is
+ * refreshed whenever a document is re-indexed, or for all postings by refreshImpacts()).
  *
  * Lock order: every method first locks the search_corpus row, which serialises index writers
  * (no deadlocks on search_term rows). Callers that also append an outbox event must index
@@ -64,42 +73,65 @@ export class SearchIndexer {
       cols.title,
       cols.content,
     );
-    // Postings from the chunk's generated tsvector (title lexemes carry weight A, body B);
-    // then chunk lengths, document frequencies and corpus totals, all in one statement.
+    // Postings from the chunk's generated tsvector (title lexemes carry weight A, body B), each
+    // with its chunk length and impact; then chunk lengths, document frequencies and corpus
+    // totals, all in one statement.
     await tx.$executeRawUnsafe(
-      `WITH ins AS (
-         INSERT INTO search_posting (term, chunk_id, tf)
-         SELECT t.lexeme, c.id,
-                $2::float8 * cardinality(array_positions(t.weights, 'A'))
-                  + cardinality(t.weights) - cardinality(array_positions(t.weights, 'A'))
+      `WITH t AS (
+         SELECT t.lexeme AS term, c.id AS chunk_id, c.document_id,
+                ($2::float8 * cardinality(array_positions(t.weights, 'A'))
+                  + cardinality(t.weights) - cardinality(array_positions(t.weights, 'A')))::real AS tf
            FROM document_chunk c CROSS JOIN LATERAL unnest(c.tsv) AS t
           WHERE c.document_id = ANY($1::uuid[])
-         RETURNING term, chunk_id, tf
        ),
-       len AS (
-         UPDATE document_chunk c SET length = x.l
-           FROM (SELECT chunk_id, round(sum(tf))::int AS l FROM ins GROUP BY chunk_id) x
-          WHERE c.id = x.chunk_id
-         RETURNING x.l
+       l AS (SELECT chunk_id, round(sum(tf))::int AS len FROM t GROUP BY chunk_id),
+       corpus AS (
+         SELECT greatest((total_length + (SELECT coalesce(sum(len), 0) FROM l))::float8
+                         / greatest(chunk_count + $3::int, 1), 1) AS avgdl
+           FROM search_corpus WHERE id = 1
+       ),
+       ins AS (
+         INSERT INTO search_posting (term, chunk_id, document_id, tf, len, impact)
+         SELECT t.term, t.chunk_id, t.document_id, t.tf, l.len,
+                t.tf * ($4::float8 + 1) / (t.tf + $4::float8 * (1 - $5::float8 + $5::float8 * l.len / corpus.avgdl))
+           FROM t JOIN l USING (chunk_id) CROSS JOIN corpus
+       ),
+       lengths AS (
+         UPDATE document_chunk c SET length = l.len FROM l WHERE c.id = l.chunk_id
        ),
        df AS (
          INSERT INTO search_term (term, df)
-         SELECT term, count(*)::int FROM ins GROUP BY term ORDER BY term
+         SELECT term, count(*)::int FROM t GROUP BY term ORDER BY term
          ON CONFLICT (term) DO UPDATE SET df = search_term.df + excluded.df
        )
        UPDATE search_corpus
           SET chunk_count = chunk_count + $3::int,
-              total_length = total_length + (SELECT coalesce(sum(l), 0) FROM len)
+              total_length = total_length + (SELECT coalesce(sum(len), 0) FROM l)
         WHERE id = 1`,
       ids,
       TITLE_WEIGHT,
       cols.doc.length,
+      BM25_DEFAULTS.k1,
+      BM25_DEFAULTS.b,
     );
     await tx.$executeRawUnsafe(
       `UPDATE document SET indexed_version = version WHERE id = ANY($1::uuid[])`,
       ids,
     );
     return ids.length;
+  }
+
+  /** Recomputes every posting's impact with the current average chunk length (after bulk growth). */
+  async refreshImpacts(tx: Tx): Promise<void> {
+    await lockCorpus(tx);
+    await tx.$executeRawUnsafe(
+      `UPDATE search_posting p
+          SET impact = p.tf * ($1::float8 + 1) / (p.tf + $1::float8 * (1 - $2::float8 + $2::float8 * p.len / corpus.avgdl))
+         FROM (SELECT greatest(total_length::float8 / greatest(chunk_count, 1), 1) AS avgdl
+                 FROM search_corpus WHERE id = 1) corpus`,
+      BM25_DEFAULTS.k1,
+      BM25_DEFAULTS.b,
+    );
   }
 
   /** Takes a document out of the index (call before deleting it: the cascade alone would leave df and totals stale). */

@@ -1,10 +1,10 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { InvalidError, clampLimit, decodeCursor, encodeCursor, type FieldError, type Page } from '@app/core';
 import { DatabaseService } from '@app/database';
 import { MetricsService } from '@app/observability';
 import type { Counter } from 'prom-client';
 import { DOCUMENT_STATUSES, documentUri, type DocumentStatusName } from './document.types';
-import { parseQuery } from './query-parser';
+import { parseQuery, type ParsedQuery } from './query-parser';
 
 export interface SearchInput {
   query: string;
@@ -44,6 +44,15 @@ export interface Bm25Params {
 export const BM25_DEFAULTS: Bm25Params = { k1: 1.2, b: 0.75 };
 
 export const MAX_QUERY_LENGTH = 1000;
+
+/**
+ * Postings read per query term, highest impact first (see SearchIndexer): bounds a search's work
+ * however common its terms are. Tuned on SciFact with bench/retrieval.ts --tune.
+ */
+export const POSTINGS_PER_TERM = 2000;
+
+/** How often the in-memory per-day search counts are written to search_daily. */
+export const SEARCH_COUNT_FLUSH_MS = 5000;
 
 // ts_headline marks matches with private-use sentinels; the passage is then HTML-escaped and the
 // sentinels become <mark> tags, so a document's own markup never reaches a UI as live HTML.
@@ -87,9 +96,13 @@ interface HitRow {
  * of the query's terms only (see SearchIndexer). The one search used by REST, MCP and benches.
  */
 @Injectable()
-export class SearchService {
+export class SearchService implements OnModuleInit, OnModuleDestroy {
   params: Bm25Params = { ...BM25_DEFAULTS };
+  postingsPerTerm = POSTINGS_PER_TERM;
   private readonly searches?: Counter<string>;
+  private readonly logger = new Logger(SearchService.name);
+  private pending = new Map<string, number>();
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly db: DatabaseService,
@@ -110,13 +123,77 @@ export class SearchService {
       errors.push({ field: 'status', message: `must be one of ${DOCUMENT_STATUSES.join(', ')}` });
     if (errors.length) throw new InvalidError('search is not valid', errors);
     this.searches?.inc();
+    this.count();
 
     const parsed = parseQuery(query);
+    let rows = await this.db.driver.query<HitRow>(...this.sql(parsed, input, limit, offset, true));
+    // A page from the top postings alone may be short only because a filter, a phrase or a deep
+    // offset removed candidates: then, if some query term's postings were cut, score all of them.
+    if (rows.length <= limit && (await this.truncated(parsed.text)))
+      rows = await this.db.driver.query<HitRow>(...this.sql(parsed, input, limit, offset, false));
+    const hasMore = rows.length > limit;
+    const items = (hasMore ? rows.slice(0, limit) : rows).map(toHit);
+    return { items, nextCursor: hasMore ? encodeCursor({ o: offset + limit }) : null };
+  }
+
+  onModuleInit(): void {
+    this.flushTimer = setInterval(() => void this.flushSearchCounts(), SEARCH_COUNT_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.flushSearchCounts();
+  }
+
+  /** Adds the in-memory per-day search counts to search_daily in one upsert (kept for the next try on failure). */
+  async flushSearchCounts(): Promise<void> {
+    if (!this.pending.size) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      await this.db.driver.query(
+        `INSERT INTO search_daily (day, count)
+         SELECT * FROM unnest($1::date[], $2::int[])
+         ON CONFLICT (day) DO UPDATE SET count = search_daily.count + excluded.count`,
+        [[...batch.keys()], [...batch.values()]],
+      );
+    } catch (err) {
+      for (const [day, n] of batch) this.pending.set(day, (this.pending.get(day) ?? 0) + n);
+      this.logger.warn(`search counts not saved yet: ${(err as Error).message}`);
+    }
+  }
+
+  /** Counts a search in memory (UTC day); written by flushSearchCounts, off the search's path. */
+  private count(): void {
+    const day = new Date().toISOString().slice(0, 10);
+    this.pending.set(day, (this.pending.get(day) ?? 0) + 1);
+  }
+
+  /** Whether some term of the query has more postings than a search reads per term. */
+  private async truncated(text: string): Promise<boolean> {
+    const [row] = await this.db.driver.query<{ cut: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM search_term
+          WHERE term IN (SELECT lexeme FROM unnest(to_tsvector('english', $1::text))) AND df > $2::int) AS cut`,
+      [text, this.postingsPerTerm],
+    );
+    return Boolean(row?.cut);
+  }
+
+  private sql(
+    parsed: ParsedQuery,
+    input: SearchInput,
+    limit: number,
+    offset: number,
+    topOnly: boolean,
+  ): [string, unknown[]] {
     const params: unknown[] = [parsed.text, this.params.k1, this.params.b];
     const p = (v: unknown) => `$${params.push(v)}`;
 
+    const topPostings = topOnly ? `ORDER BY impact DESC LIMIT ${p(this.postingsPerTerm)}::int` : '';
     const chunkFilter = parsed.required
-      ? `AND c.tsv @@ websearch_to_tsquery('english', ${p(parsed.required)})`
+      ? `WHERE EXISTS (SELECT 1 FROM document_chunk c
+          WHERE c.id = s.chunk_id AND c.tsv @@ websearch_to_tsquery('english', ${p(parsed.required)}))`
       : '';
     const docFilters: string[] = [];
     if (input.status) docFilters.push(`d.status = ${p(input.status)}::"DocumentStatus"`);
@@ -131,8 +208,10 @@ export class SearchService {
     const limitParam = p(limit + 1);
     const offsetParam = p(offset);
 
-    // q: the query's distinct lexemes (stopwords dropped); terms: their idf; scored: BM25 per
-    // chunk from the postings of those terms only; best: each document's top chunk.
+    // q: the query's distinct lexemes (stopwords dropped); terms: their idf; postings: each
+    // term's postings (only its top-impact ones when topOnly) scored from the tf and chunk
+    // length stored in the posting, so candidates are never joined to their chunk; scored: BM25
+    // per chunk; best: each document's top chunk; documents are read for filters and the page.
     const sql = `
       WITH q AS (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', $1::text))),
       corpus AS (
@@ -145,16 +224,20 @@ export class SearchService {
           FROM search_term st JOIN q ON q.term = st.term CROSS JOIN corpus
          WHERE st.df > 0
       ),
+      postings AS (
+        SELECT sp.chunk_id, sp.document_id,
+               terms.idf * sp.tf * ($2::float8 + 1)
+                 / (sp.tf + $2::float8 * (1 - $3::float8 + $3::float8 * sp.len / corpus.avgdl)) AS s
+          FROM terms CROSS JOIN corpus
+          CROSS JOIN LATERAL (
+            SELECT chunk_id, document_id, tf, len FROM search_posting
+             WHERE term = terms.term ${topPostings}
+          ) sp
+      ),
       scored AS (
-        SELECT p.chunk_id, c.document_id,
-               sum(terms.idf * p.tf * ($2::float8 + 1)
-                   / (p.tf + $2::float8 * (1 - $3::float8 + $3::float8 * c.length / corpus.avgdl))) AS score
-          FROM terms
-          JOIN search_posting p ON p.term = terms.term
-          JOIN document_chunk c ON c.id = p.chunk_id
-          CROSS JOIN corpus
-         WHERE true ${chunkFilter}
-         GROUP BY p.chunk_id, c.document_id
+        SELECT * FROM (
+          SELECT chunk_id, document_id, sum(s) AS score FROM postings GROUP BY chunk_id, document_id
+        ) s ${chunkFilter}
       ),
       best AS (
         SELECT DISTINCT ON (document_id) document_id, chunk_id, score
@@ -162,8 +245,8 @@ export class SearchService {
       ),
       page AS (
         SELECT b.document_id, b.chunk_id, b.score
-          FROM best b JOIN document d ON d.id = b.document_id
-         ${docFilters.length ? `WHERE ${docFilters.join(' AND ')}` : ''}
+          FROM best b
+         ${docFilters.length ? `JOIN document d ON d.id = b.document_id WHERE ${docFilters.join(' AND ')}` : ''}
          ORDER BY b.score DESC, b.document_id
          LIMIT ${limitParam} OFFSET ${offsetParam}
       ),
@@ -180,10 +263,7 @@ export class SearchService {
         CROSS JOIN hq
        ORDER BY page.score DESC, page.document_id`;
 
-    const rows = await this.db.driver.query<HitRow>(sql, params);
-    const hasMore = rows.length > limit;
-    const items = (hasMore ? rows.slice(0, limit) : rows).map(toHit);
-    return { items, nextCursor: hasMore ? encodeCursor({ o: offset + limit }) : null };
+    return [sql, params];
   }
 }
 

@@ -27,7 +27,7 @@ export class DashboardStatsService {
     const days = lastDays(now, STATS_DAYS);
     const since = new Date(`${days[0]}T00:00:00.000Z`);
     const prisma = this.db.prisma;
-    const [docs, open, breached, opened, resolved] = await Promise.all([
+    const [docs, open, breached, opened, resolved, searched] = await Promise.all([
       prisma.$queryRaw<{ key: string; n: number }[]>`
         SELECT status::text AS key, count(*)::int AS n FROM document GROUP BY status`,
       prisma.$queryRaw<{ key: string; n: number }[]>`
@@ -42,12 +42,16 @@ export class DashboardStatsService {
       prisma.$queryRaw<{ key: string; n: number }[]>`
         SELECT to_char(resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS key, count(*)::int AS n
         FROM ticket WHERE resolved_at >= ${since} GROUP BY 1`,
+      // Written by SearchService every few seconds, so the last seconds' searches may be missing.
+      prisma.$queryRaw<{ key: string; n: number }[]>`
+        SELECT to_char(day, 'YYYY-MM-DD') AS key, count AS n FROM search_daily WHERE day >= ${days[0]}::date`,
     ]);
     const counts = (rows: { key: string; n: number }[]) => new Map(rows.map((r) => [r.key, Number(r.n)]));
     const d = counts(docs);
     const o = counts(open);
     const op = counts(opened);
     const rs = counts(resolved);
+    const sc = counts(searched);
     return {
       documents: {
         draft: d.get('draft') ?? 0,
@@ -62,7 +66,7 @@ export class DashboardStatsService {
         slaBreached: Number(breached[0]?.n ?? 0),
       },
       ticketsPerDay: days.map((day) => ({ day, opened: op.get(day) ?? 0, resolved: rs.get(day) ?? 0 })),
-      searchesPerDay: [],
+      searchesPerDay: days.map((day) => ({ day, count: sc.get(day) ?? 0 })),
     };
   }
 }

@@ -62,6 +62,7 @@ const json = (v: unknown): string => JSON.stringify(v, null, 2);
 
 /** Thrown when the client cancelled the call; the SDK sends no reply for a cancelled request. */
 export class CallCancelledError extends Error {
+  override readonly name = 'CallCancelledError';
   constructor() {
     super('the request was cancelled by the client');
   }

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './pagination';
 export * from './principal';
 export * from './scopes';
+export * from './ids';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, type Principal } from '@app/core';
+import { NotFoundError, isUuid, type Principal } from '@app/core';
 import { DatabaseService, Prisma } from '@app/database';
 import type { JobPayloads, QueueName } from './queues';
 
@@ -104,8 +104,7 @@ export class JobStore {
   }
 
   async get(id: string, viewer?: Principal): Promise<JobDto> {
-    const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-    const row = UUID.test(id) ? await this.db.prisma.job.findUnique({ where: { id } }) : null;
+    const row = isUuid(id) ? await this.db.prisma.job.findUnique({ where: { id } }) : null;
     // Jobs are visible to whoever started them and to admins.
     const visible =
       row &&

@@ -10,6 +10,7 @@ import {
   type FieldError,
   type Page,
   type Principal,
+  isUuid,
 } from '@app/core';
 import { DatabaseService, Prisma } from '@app/database';
 import { EventBus, toChangeEvent, type ChangeEvent } from '@app/events';
@@ -400,8 +401,7 @@ export class WebhooksService
 const isDeliveryCursor = (v: unknown): v is { c: string; id: string } =>
   typeof (v as { c?: unknown })?.c === 'string' && typeof (v as { id?: unknown })?.id === 'string';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function uuidOr404(id: string): string {
-  if (!UUID.test(id)) throw new NotFoundError('webhook', id);
+  if (!isUuid(id)) throw new NotFoundError('webhook', id);
   return id;
 }

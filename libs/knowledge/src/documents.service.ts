@@ -10,6 +10,7 @@ import {
   toPage,
   type Page,
   type Principal,
+  isUuid,
 } from '@app/core';
 import { DatabaseService, Prisma, type Tx } from '@app/database';
 import { appendEvent } from '@app/events';
@@ -28,9 +29,6 @@ import {
 } from './document.types';
 import { DOCUMENT_EVENTS, DOCUMENTS_TOPIC } from './events';
 import { SearchIndexer } from './search-indexer';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string): boolean => UUID.test(s);
 
 type ListCursor = [string, string];
 const isListCursor = (v: unknown): v is ListCursor =>

@@ -14,11 +14,12 @@ import {
   type FieldError,
   type Page,
   type Principal,
+  isUuid,
 } from '@app/core';
 import { DatabaseService, Prisma, type Tx } from '@app/database';
 import { appendEvent } from '@app/events';
 import { writeAudit } from '@app/observability';
-import { UsersService, isUuid } from '@app/users';
+import { UsersService } from '@app/users';
 import {
   toCommentDto,
   toTicketDto,

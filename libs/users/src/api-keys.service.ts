@@ -9,6 +9,7 @@ import {
   clampLimit,
   decodeCursor,
   hasScope,
+  isUuid,
   isScope,
   toPage,
   type Page,
@@ -152,7 +153,7 @@ export class ApiKeysService {
 
   async revoke(id: string, actor: Principal): Promise<ApiKeyDto> {
     return this.db.transaction(async (tx) => {
-      const key = /^[0-9a-f-]{36}$/i.test(id) ? await tx.apiKey.findUnique({ where: { id } }) : null;
+      const key = isUuid(id) ? await tx.apiKey.findUnique({ where: { id } }) : null;
       if (!key || (!hasScope(actor, 'admin') && key.ownerId !== actor.userId))
         throw new NotFoundError('API key', id);
       const updated = key.revokedAt

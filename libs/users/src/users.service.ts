@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   ConflictError,
   InvalidError,
+  isUuid,
   NotFoundError,
   ROLES,
   VersionConflictError,
@@ -231,6 +232,3 @@ export class UsersService {
     return user;
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string): boolean => UUID.test(s);

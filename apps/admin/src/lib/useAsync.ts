@@ -36,7 +36,11 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
     return () => controller.abort();
   }, [...deps, tick]);
 
-  const reload = useCallback(() => setTick((n) => n + 1), []);
+  // Flag loading in the same render as the request, so callers never act on data known to be stale.
+  const reload = useCallback(() => {
+    setLoading(true);
+    setTick((n) => n + 1);
+  }, []);
   const setData = useCallback((update: T | ((prev: T | undefined) => T)) => {
     setDataState((prev) =>
       typeof update === 'function' ? (update as (p: T | undefined) => T)(prev) : update,

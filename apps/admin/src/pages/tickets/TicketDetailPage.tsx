@@ -109,7 +109,7 @@ export function TicketDetailPage() {
           {can('tickets:write') && <ReplyBox number={t.number} onPosted={onPosted} />}
         </div>
         <div className="stack">
-          <TicketProperties ticket={t} onChange={update} />
+          <TicketProperties ticket={t} onChange={update} stale={ticket.loading} />
           {can('kb:read') && <RelatedArticles query={t.title} />}
         </div>
       </div>

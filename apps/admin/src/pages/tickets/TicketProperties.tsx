@@ -19,20 +19,23 @@ import { SlaCell } from './TicketsPage';
 interface Props {
   ticket: Ticket;
   onChange: (changes: TicketChanges) => Promise<void>;
+  /** The ticket is being reloaded: its version may be stale, so no edits until it arrives. */
+  stale?: boolean;
 }
 
-export function TicketProperties({ ticket, onChange }: Props) {
+export function TicketProperties({ ticket, onChange, stale = false }: Props) {
   const { can, me } = useAuth();
   const { staff } = useStaff();
-  const [busy, setBusy] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const busy = saving || stale;
   const canWrite = can('tickets:write');
 
   const change = async (changes: TicketChanges) => {
-    setBusy(true);
+    setSaving(true);
     try {
       await onChange(changes);
     } finally {
-      setBusy(false);
+      setSaving(false);
     }
   };
 

@@ -29,7 +29,7 @@ export async function importCommand(args: string[]): Promise<void> {
   });
   const path = positionals[0];
   if (!path) throw new Error('usage: context-desk import <path> [--url http://host:port --token T]');
-  const parsed = readImport(path);
+  const parsed = await readImport(path);
   const total = parsed.documents.length + parsed.rejected.length;
   if (total === 0) throw new Error(`no Markdown or JSON files found at ${path}`);
   const bar = progressBar(total);
@@ -60,7 +60,7 @@ export async function importCommand(args: string[]): Promise<void> {
   if (result.failed > 0) throw new Error(`${result.failed} item(s) failed to import`);
 }
 
-function readImport(path: string): ParsedImport {
+async function readImport(path: string): Promise<ParsedImport> {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) throw new Error(`${path} does not exist`);
   const files = st.isDirectory() ? walk(path) : [path];
@@ -79,7 +79,7 @@ function readImport(path: string): ParsedImport {
       }
     } else if (MARKDOWN.has(extname(f).toLowerCase())) markdown.push({ name, text });
   }
-  const md = parseMarkdownFiles(markdown);
+  const md = await parseMarkdownFiles(markdown);
   return { documents: [...out.documents, ...md.documents], rejected: [...out.rejected, ...md.rejected] };
 }
 

@@ -1,4 +1,4 @@
-import matter from 'gray-matter';
+import { FrontMatterError, FrontMatterParser, splitFrontMatter } from './front-matter';
 import type { ImportDocument, ImportFailure } from './queues';
 
 export interface ParsedImport {
@@ -19,15 +19,17 @@ const slugify = (s: string): string =>
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 /**
- * One Markdown file with optional YAML front matter (`slug`, `title`, `tags`, `collection`,
- * `status`). The slug defaults to the file name; the title to the first `# heading`, then to
- * the file name.
+ * One Markdown file whose front matter (`slug`, `title`, `tags`, `collection`, `status`) is already
+ * parsed. The slug defaults to the file name; the title to the first `# heading`, then to the file
+ * name.
  */
-export function parseMarkdownFile(fileName: string, text: string): ImportDocument {
-  const parsed = matter(text);
-  const fm = parsed.data as Record<string, unknown>;
+export function toImportDocument(
+  fileName: string,
+  fm: Record<string, unknown>,
+  content: string,
+): ImportDocument {
   const base = fileName.replace(/^.*[\\/]/, '').replace(/\.(md|markdown|mdx|txt)$/i, '');
-  let body = parsed.content.replace(/^\s*\n/, '');
+  let body = content.replace(/^\s*\n/, '');
   let title = str(fm.title);
   if (!title) {
     const h = /^#\s+(.+?)\s*#*\s*$/m.exec(body);
@@ -36,8 +38,9 @@ export function parseMarkdownFile(fileName: string, text: string): ImportDocumen
       body = body.replace(h[0], '').replace(/^\s*\n/, '');
     }
   }
+  const scalar = (t: unknown) => typeof t === 'string' || typeof t === 'number' || typeof t === 'boolean';
   const tags = Array.isArray(fm.tags)
-    ? fm.tags.map(String)
+    ? fm.tags.filter(scalar).map(String)
     : typeof fm.tags === 'string'
       ? fm.tags
           .split(',')
@@ -55,18 +58,27 @@ export function parseMarkdownFile(fileName: string, text: string): ImportDocumen
   return doc;
 }
 
-/** Markdown files: the ones that do not parse become `rejected` items of the job's result. */
-export function parseMarkdownFiles(files: { name: string; text: string }[]): ParsedImport {
+/**
+ * Markdown files with optional YAML front matter. Front matter is parsed as YAML only, off the
+ * event loop and within limits (see `front-matter.ts`); a file whose front matter is not safe YAML
+ * becomes a `rejected` item of the job's result with the reason.
+ */
+export async function parseMarkdownFiles(files: { name: string; text: string }[]): Promise<ParsedImport> {
   const out: ParsedImport = { documents: [], rejected: [] };
-  for (const f of files) {
-    try {
-      out.documents.push(parseMarkdownFile(f.name, f.text));
-    } catch (e) {
-      out.rejected.push({
-        item: f.name,
-        reason: `front matter does not parse: ${(e as Error).message.split('\n')[0]}`,
-      });
+  const parser = new FrontMatterParser();
+  try {
+    for (const f of files) {
+      try {
+        const { yaml, body } = splitFrontMatter(f.text);
+        const fm = yaml === null ? {} : await parser.parse(yaml);
+        out.documents.push(toImportDocument(f.name, fm, body));
+      } catch (e) {
+        if (!(e instanceof FrontMatterError)) throw e;
+        out.rejected.push({ item: f.name, reason: e.message });
+      }
     }
+  } finally {
+    await parser.close();
   }
   return out;
 }

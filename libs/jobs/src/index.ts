@@ -1,3 +1,4 @@
+export * from './front-matter';
 export * from './import-parser';
 export * from './imports.service';
 export * from './job-handler';

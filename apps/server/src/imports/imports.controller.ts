@@ -83,13 +83,17 @@ export class ImportsController {
     @CurrentPrincipal() actor: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<JobDto> {
-    const job = await this.imports.start(parseRequest(req, body, files), actor);
+    const job = await this.imports.start(await parseRequest(req, body, files), actor);
     res.setHeader('Location', `/api/v1/jobs/${job.id}`);
     return job;
   }
 }
 
-function parseRequest(req: Request, body: unknown, files: UploadedFile[] | undefined): ParsedImport {
+async function parseRequest(
+  req: Request,
+  body: unknown,
+  files: UploadedFile[] | undefined,
+): Promise<ParsedImport> {
   if (req.is('multipart/form-data')) {
     const list = files ?? [];
     if (!list.length)
@@ -104,7 +108,7 @@ function parseRequest(req: Request, body: unknown, files: UploadedFile[] | undef
         out.rejected.push(...parsed.rejected);
       } else markdown.push({ name: f.originalname, text });
     }
-    const md = parseMarkdownFiles(markdown);
+    const md = await parseMarkdownFiles(markdown);
     return { documents: [...out.documents, ...md.documents], rejected: [...out.rejected, ...md.rejected] };
   }
   try {

@@ -17,6 +17,7 @@ const libs = [
   'events',
   'jobs',
   'mcp',
+  'oauth',
 ];
 
 module.exports = {
@@ -25,7 +26,7 @@ module.exports = {
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/apps/admin/'],
   transform: { '^.+\\.(t|j|mj)s$': transformer },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@apidevtools)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@apidevtools|oidc-provider|jose)/)'],
   moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@app/${l}$`, `<rootDir>/libs/${l}/src`])),
   testTimeout: 60000,
   maxWorkers: 2,

@@ -18,6 +18,7 @@ import { McpHttpModule } from './mcp/mcp.http.module';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { createValidationPipe } from './http/validation';
 import { MetricsController } from './metrics.controller';
+import { OAuthHttpModule } from './oauth/oauth.http.module';
 import { AccountsHttpModule } from './rest.module';
 import { TicketsHttpModule } from './tickets/tickets.http.module';
 
@@ -46,6 +47,7 @@ export class AppModule {
         JobsHttpModule,
         EventsWsModule,
         McpHttpModule,
+        OAuthHttpModule,
       ],
       controllers: [MetricsController, AdminUiController],
       providers: [

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@app/config';
+import { OAuthServerService } from '@app/oauth';
 import { adminDistDir } from './admin-ui.controller';
 import { AppModule } from './app.module';
 import { mountOpenApi } from './openapi';
@@ -21,6 +22,8 @@ export async function createServerApp(config: AppConfig): Promise<INestApplicati
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // The OAuth server (oidc-provider) reads its own request bodies: mounted before the parsers.
+  app.use(app.get(OAuthServerService).middleware());
   app.useBodyParser('json', { limit: '2mb' });
   app.useWebSocketAdapter(new WsAdapter(app));
   mountOpenApi(app, config);

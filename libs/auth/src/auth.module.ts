@@ -5,6 +5,7 @@ import { AppConfig } from '@app/config';
 import { UsersModule } from '@app/users';
 import { AuthService } from './auth.service';
 import { BearerStrategy } from './bearer.strategy';
+import { OAuthTokenVerifier } from './oauth-token.verifier';
 import { resolveJwtSecret } from './jwt-secret';
 
 @Global()
@@ -21,7 +22,7 @@ import { resolveJwtSecret } from './jwt-secret';
       }),
     }),
   ],
-  providers: [AuthService, BearerStrategy],
-  exports: [AuthService],
+  providers: [AuthService, BearerStrategy, OAuthTokenVerifier],
+  exports: [AuthService, OAuthTokenVerifier],
 })
 export class AuthModule {}

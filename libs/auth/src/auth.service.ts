@@ -5,6 +5,7 @@ import { ROLE_SCOPES, UnauthorizedError, isScope, type Channel, type Principal }
 import { DatabaseService } from '@app/database';
 import { writeAudit } from '@app/observability';
 import { API_KEY_PREFIX, ApiKeysService, normalizeEmail, verifyPassword } from '@app/users';
+import { OAuthTokenVerifier, looksLikeOAuthToken } from './oauth-token.verifier';
 
 export const JWT_AUDIENCE = 'context-desk';
 export const JWT_ISSUER = 'context-desk';
@@ -23,7 +24,7 @@ interface JwtClaims {
 }
 
 /**
- * Who is calling: the one place that turns a bearer value (JWT or API key) into a
+ * Who is calling: the one place that turns a bearer value (JWT, API key or OAuth access token) into a
  * {@link Principal}. REST (through passport), MCP and WebSocket all call {@link authenticate}.
  */
 @Injectable()
@@ -33,6 +34,7 @@ export class AuthService {
     private readonly db: DatabaseService,
     private readonly apiKeys: ApiKeysService,
     private readonly config: AppConfig,
+    private readonly oauthTokens: OAuthTokenVerifier,
   ) {}
 
   async login(email: string, password: string): Promise<LoginResult> {
@@ -83,6 +85,7 @@ export class AuthService {
         channel,
       };
     }
+    if (looksLikeOAuthToken(token)) return this.oauthTokens.verify(token, channel);
     let claims: JwtClaims;
     try {
       claims = await this.jwt.verifyAsync<JwtClaims>(token, {

@@ -4,3 +4,4 @@ export * from './auth.service';
 export * from './decorators';
 export * from './jwt-secret';
 export * from './public.decorator';
+export * from './oauth-token.verifier';

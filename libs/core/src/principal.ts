@@ -13,6 +13,8 @@ export interface Principal {
   /** The user behind the call (an API key's owner). Null only for the system. */
   userId: string | null;
   apiKeyId?: string;
+  /** Set when the caller holds an OAuth access token: the client (app) acting for the user. */
+  oauthClientId?: string;
   email?: string;
   name: string;
   role?: RoleName;

@@ -1,3 +1,4 @@
+import DOMPurify, { type Config, type WindowLike } from 'dompurify';
 import { Marked, type Tokens } from 'marked';
 
 export function escapeHtml(text: string): string {
@@ -9,34 +10,48 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-const SAFE_URL = /^(https?:|mailto:|#|\/|\.{0,2}\/|[^:/?#]+(?:[/?#]|$))/i;
-
-function isSafeUrl(href: string): boolean {
-  const trimmed = href.trim();
-  return SAFE_URL.test(trimmed) && !/^\s*(javascript|vbscript|data):/i.test(trimmed);
-}
-
 /**
- * Markdown renderer for untrusted document bodies: raw HTML is shown as text, and links or
- * images with script-capable URLs are reduced to their text.
+ * Links and images may point only to http:, https:, mailto: or a relative URL. DOMPurify tests
+ * this against the attribute value after the HTML parser decoded its entities and after removing
+ * whitespace, so `java&#115;cript:`, `javascript&colon;` and `jav&#x09;ascript:` are all refused.
+ * Relative: starts with no scheme letters at all (`/`, `#`, `?`, `.`), or has no `:` before the
+ * first `/`, `?` or `#`.
  */
+export const ALLOWED_URI = /^(?:(?:https?|mailto):|[^a-z]|[a-z0-9+.-]*(?:[^a-z0-9+.\-:]|$))/i;
+
+const PURIFY: Config = {
+  USE_PROFILES: { html: true },
+  ALLOWED_URI_REGEXP: ALLOWED_URI,
+  FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed'],
+  FORBID_ATTR: ['style', 'srcset', 'action', 'formaction'],
+  ALLOW_DATA_ATTR: false,
+};
+
+/** Raw HTML in a document body is shown as text; the renderer's own output is then sanitized. */
 const markdown = new Marked({ gfm: true, breaks: false, async: false });
 markdown.use({
   renderer: {
     html(token: Tokens.HTML | Tokens.Tag) {
       return escapeHtml(token.text);
     },
-    link(token: Tokens.Link) {
-      if (isSafeUrl(token.href)) return false;
-      return this.parser.parseInline(token.tokens);
-    },
-    image(token: Tokens.Image) {
-      if (isSafeUrl(token.href)) return false;
-      return escapeHtml(token.text);
-    },
   },
 });
 
+/** A renderer bound to a DOM (the browser's window, or jsdom's in tests). */
+export function createMarkdownRenderer(win: WindowLike): (source: string) => string {
+  const purify = DOMPurify(win);
+  purify.addHook('afterSanitizeAttributes', (node) => {
+    if (node.tagName === 'A' && node.getAttribute('href')) {
+      node.setAttribute('rel', 'noopener noreferrer nofollow');
+    }
+  });
+  return (source) => purify.sanitize(markdown.parse(source, { async: false }) as string, PURIFY) as string;
+}
+
+let render: ((source: string) => string) | undefined;
+
+/** Markdown of an untrusted document body as sanitized HTML. */
 export function renderMarkdown(source: string): string {
-  return markdown.parse(source, { async: false }) as string;
+  render ??= createMarkdownRenderer(window);
+  return render(source);
 }

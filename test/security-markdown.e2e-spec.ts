@@ -18,7 +18,7 @@ function dangerous(div: HTMLElement): string[] {
   for (const el of Array.from(div.querySelectorAll('*'))) {
     for (const attr of Array.from(el.attributes)) {
       const name = attr.name.toLowerCase();
-      const value = attr.value.replace(/[\u0000-\u0020]/g, '').toLowerCase();
+      const value = attr.value.replace(/[\s\p{Cc}]/gu, '').toLowerCase();
       if (name.startsWith('on')) found.push(`${el.tagName} ${name}`);
       if (['href', 'src', 'xlink:href', 'action', 'formaction'].includes(name)) {
         if (!/^(https?:|mailto:|[^a-z]|[a-z0-9+.-]*([^a-z0-9+.\-:]|$))/.test(value))

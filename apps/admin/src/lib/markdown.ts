@@ -52,6 +52,6 @@ let render: ((source: string) => string) | undefined;
 
 /** Markdown of an untrusted document body as sanitized HTML. */
 export function renderMarkdown(source: string): string {
-  render ??= createMarkdownRenderer(window);
+  render ??= createMarkdownRenderer(globalThis as unknown as WindowLike);
   return render(source);
 }

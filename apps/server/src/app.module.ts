@@ -8,6 +8,7 @@ import { EventsModule } from '@app/events';
 import { JobsModule } from '@app/jobs';
 import { LoggingModule, ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
+import { TicketSlaModule } from '@app/tickets';
 import { UsersModule } from '@app/users';
 import { AdminUiController } from './admin-ui.controller';
 import { DocumentsHttpModule } from './documents/documents.http.module';
@@ -44,6 +45,7 @@ export class AppModule {
         TicketsHttpModule,
         DocumentsHttpModule,
         JobsModule.forRoot(config),
+        TicketSlaModule,
         JobsHttpModule,
         EventsWsModule,
         McpHttpModule,

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
 import type { AppConfig } from '@app/config';
 
 export function buildOpenApi(app: INestApplication, config: AppConfig): OpenAPIObject {
@@ -15,7 +16,8 @@ export function buildOpenApi(app: INestApplication, config: AppConfig): OpenAPIO
     .addServer(config.publicUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'JWT or API key (cdk_…)' })
     .build();
-  return SwaggerModule.createDocument(app, doc);
+  // Schemas derived from the domain's zod shapes become named components (Ticket, UserRef, ...).
+  return cleanupOpenApiDoc(SwaggerModule.createDocument(app, doc));
 }
 
 /** Serves the document at /api/openapi.json and Swagger UI at /api/docs. */

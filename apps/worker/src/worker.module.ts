@@ -5,6 +5,7 @@ import { EventsModule } from '@app/events';
 import { JobsModule } from '@app/jobs';
 import { LoggingModule, ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
+import { TicketSlaModule } from '@app/tickets';
 
 /**
  * The background-work process: the domain modules and the job processors, no HTTP. It always
@@ -25,6 +26,7 @@ export class WorkerModule {
         RedisModule,
         EventsModule,
         JobsModule.forRoot(config, { runJobs: true }),
+        TicketSlaModule,
       ],
     };
   }

@@ -3,3 +3,4 @@ export * from './pagination';
 export * from './principal';
 export * from './scopes';
 export * from './ids';
+export * from './schema';

@@ -1,7 +1,6 @@
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
 import { KnowledgeModule } from '@app/knowledge';
-import { TicketsModule } from '@app/tickets';
 import { BULL_PROCESSORS, bullImports } from './bullmq';
 import { ImportHandler } from './import.handler';
 import { ImportsService } from './imports.service';
@@ -11,7 +10,6 @@ import { JobExecutor } from './job-executor';
 import { JobHandlerRegistry } from './job-handler';
 import { JobQueue } from './job-queue';
 import { JobStore } from './job-store';
-import { SlaScheduler } from './sla.scheduler';
 import { WebhooksService } from './webhooks.service';
 
 /**
@@ -28,7 +26,7 @@ export class JobsModule {
     return {
       module: JobsModule,
       global: true,
-      imports: [KnowledgeModule, TicketsModule, ...(bull ? bullImports(config) : [])],
+      imports: [KnowledgeModule, ...(bull ? bullImports(config) : [])],
       providers: [
         JobHandlerRegistry,
         JobStore,
@@ -38,10 +36,9 @@ export class JobsModule {
         ImportsService,
         IndexingHandler,
         WebhooksService,
-        SlaScheduler,
         ...runners,
       ],
-      exports: [JobQueue, JobStore, WebhooksService, ImportsService],
+      exports: [JobQueue, JobStore, JobHandlerRegistry, WebhooksService, ImportsService],
     };
   }
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { DOCUMENT_STATUSES, documentUri, type DocumentDto, type SearchHit } from '@app/knowledge';
 import {
-  TICKET_PRIORITIES,
-  TICKET_STATUSES,
+  ticketCommentSchema,
+  ticketSchema,
+  ticketWithCommentsSchema,
   type TicketCommentDto,
   type TicketDto,
   type TicketWithCommentsDto,
@@ -65,77 +66,17 @@ export const toSearchResultOut = (h: SearchHit): z.infer<typeof searchResultOut>
   score: h.score,
 });
 
-const userRef = z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable();
-
-export const ticketOut = z.object({
-  id: z.string(),
-  uri: z.string(),
-  number: z.number().int(),
-  title: z.string(),
-  description: z.string(),
-  status: z.enum(TICKET_STATUSES),
-  priority: z.enum(TICKET_PRIORITIES),
-  requesterId: z.string(),
-  requester: userRef,
-  assigneeId: z.string().nullable(),
-  assignee: userRef,
-  tags: z.array(z.string()),
-  version: z.number().int(),
-  slaDueAt: iso.nullable(),
-  resolvedAt: iso.nullable(),
-  closedAt: iso.nullable(),
-  createdAt: iso,
-  updatedAt: iso,
-});
+export const ticketOut = ticketSchema.extend({ uri: z.string() });
 export type TicketOut = z.infer<typeof ticketOut>;
+export const toTicketOut = (t: TicketDto): TicketOut => ({ ...t, uri: ticketUri(t.number) });
 
-const ref = (u: { id: string; email: string; name: string } | null) =>
-  u ? { id: u.id, email: u.email, name: u.name } : null;
+export const commentOut = ticketCommentSchema;
+export const toCommentOut = (c: TicketCommentDto): TicketCommentDto => c;
 
-export const toTicketOut = (t: TicketDto): TicketOut => ({
-  id: t.id,
-  uri: ticketUri(t.number),
-  number: t.number,
-  title: t.title,
-  description: t.description,
-  status: t.status,
-  priority: t.priority,
-  requesterId: t.requesterId,
-  requester: ref(t.requester),
-  assigneeId: t.assigneeId,
-  assignee: ref(t.assignee),
-  tags: t.tags,
-  version: t.version,
-  slaDueAt: t.slaDueAt,
-  resolvedAt: t.resolvedAt,
-  closedAt: t.closedAt,
-  createdAt: t.createdAt,
-  updatedAt: t.updatedAt,
-});
-
-export const commentOut = z.object({
-  id: z.string(),
-  ticketNumber: z.number().int(),
-  body: z.string(),
-  internal: z.boolean(),
-  authorId: z.string(),
-  author: userRef,
-  createdAt: iso,
-});
-export const toCommentOut = (c: TicketCommentDto): z.infer<typeof commentOut> => ({
-  id: c.id,
-  ticketNumber: c.ticketNumber,
-  body: c.body,
-  internal: c.internal,
-  authorId: c.authorId,
-  author: ref(c.author),
-  createdAt: c.createdAt,
-});
-
-export const ticketWithCommentsOut = ticketOut.extend({ comments: z.array(commentOut) });
+export const ticketWithCommentsOut = ticketWithCommentsSchema.extend({ uri: z.string() });
 export const toTicketWithCommentsOut = (t: TicketWithCommentsDto): z.infer<typeof ticketWithCommentsOut> => ({
-  ...toTicketOut(t),
-  comments: t.comments.map(toCommentOut),
+  ...t,
+  uri: ticketUri(t.number),
 });
 
 export const userOut = z.object({

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { InvalidError, type Principal, type Scope } from '@app/core';
 import { DOCUMENT_STATUSES } from '@app/knowledge';
-import { TICKET_PRIORITIES, TICKET_STATUSES } from '@app/tickets';
+import {
+  commentInputSchema,
+  createTicketSchema,
+  expectedVersionSchema,
+  listTicketsSchema,
+  updateTicketSchema,
+} from '@app/tickets';
 import type { McpDomain } from './domain';
 import {
   commentOut,
@@ -57,6 +63,7 @@ const WRITE = (idempotent: boolean): ToolAnnotations => ({
 });
 
 const tags = z.array(z.string().min(1).max(50)).max(20);
+const ticketNumber = z.number().int().min(1).max(2_147_483_647);
 const limit = (max: number, def: number) => z.number().int().min(1).max(max).default(def);
 const json = (v: unknown): string => JSON.stringify(v, null, 2);
 
@@ -187,15 +194,7 @@ export const TOOLS: ToolDef[] = [
     description:
       'Support tickets matching optional text and filters, best match (or newest) first, paginated.',
     scope: 'tickets:read',
-    input: z.object({
-      query: z.string().max(500).optional().describe('words to match in title, description and comments'),
-      status: z.enum(TICKET_STATUSES).optional(),
-      priority: z.enum(TICKET_PRIORITIES).optional(),
-      assigneeId: z.string().optional().describe('a user id, or "none" for unassigned'),
-      requesterEmail: z.string().optional(),
-      limit: limit(100, 20),
-      cursor: z.string().optional().describe('nextCursor of the previous page'),
-    }),
+    input: listTicketsSchema,
     output: z.object({ tickets: z.array(ticketOut), nextCursor: z.string().nullable() }),
     annotations: READ,
     async run(domain, args, ctx) {
@@ -218,7 +217,7 @@ export const TOOLS: ToolDef[] = [
     title: 'Get a ticket',
     description: 'One support ticket by number, with its comments oldest first.',
     scope: 'tickets:read',
-    input: z.object({ number: z.number().int().min(1) }),
+    input: z.object({ number: ticketNumber }),
     output: ticketWithCommentsOut,
     annotations: READ,
     async run(domain, args, ctx) {
@@ -232,13 +231,8 @@ export const TOOLS: ToolDef[] = [
     description:
       'Opens a support ticket for a requester email address and returns it with its number and version.',
     scope: 'tickets:write',
-    input: z.object({
-      title: z.string().min(1).max(200),
-      description: z.string().min(1).max(20000),
-      priority: z.enum(TICKET_PRIORITIES).optional().describe('default normal'),
-      requesterEmail: z.string().min(3).max(254),
-      tags: tags.optional(),
-    }),
+    // An agent names the customer it acts for: requesterEmail is required on this door.
+    input: createTicketSchema.omit({ requesterId: true }).required({ requesterEmail: true }),
     output: ticketOut,
     annotations: WRITE(false),
     async run(domain, args, ctx) {
@@ -249,16 +243,9 @@ export const TOOLS: ToolDef[] = [
   tool({
     name: 'update_ticket',
     title: 'Update a ticket',
-    description: 'Changes status, priority, assignee or tags of a ticket at a known version.',
+    description: 'Changes status, priority, assignee, tags or text of a ticket at a known version.',
     scope: 'tickets:write',
-    input: z.object({
-      number: z.number().int().min(1),
-      expectedVersion: z.number().int().min(1).describe('the version the change is based on'),
-      status: z.enum(TICKET_STATUSES).optional(),
-      priority: z.enum(TICKET_PRIORITIES).optional(),
-      assigneeId: z.string().nullable().optional().describe('a user id; null unassigns'),
-      tags: tags.optional(),
-    }),
+    input: updateTicketSchema.extend({ number: ticketNumber, expectedVersion: expectedVersionSchema }),
     output: ticketOut,
     annotations: WRITE(true),
     async run(domain, { number, ...changes }, ctx) {
@@ -272,11 +259,7 @@ export const TOOLS: ToolDef[] = [
     title: 'Comment on a ticket',
     description: 'Adds a comment to a ticket; internal comments are visible to agents only.',
     scope: 'tickets:write',
-    input: z.object({
-      number: z.number().int().min(1),
-      body: z.string().min(1).max(20000),
-      internal: z.boolean().optional().describe('default false'),
-    }),
+    input: commentInputSchema.extend({ number: ticketNumber }),
     output: commentOut,
     annotations: WRITE(false),
     async run(domain, { number, ...input }, ctx) {

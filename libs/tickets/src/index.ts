@@ -1,8 +1,40 @@
-export * from './dashboard-stats.service';
-export * from './ticket-events';
-export * from './ticket-search';
-export * from './ticket-sla';
-export * from './ticket-workflow';
-export * from './ticket.dto';
-export * from './tickets.module';
-export * from './tickets.service';
+/** Public API of the tickets context. */
+export { DashboardStatsService, STATS_DAYS, lastDays, type DashboardStats } from './dashboard-stats.service';
+export { TICKETS_TOPIC, TICKET_EVENTS, type TicketEventName } from './ticket-events';
+export {
+  COMMENT_MAX,
+  DESCRIPTION_MAX,
+  QUERY_MAX,
+  TAGS_MAX,
+  TAG_MAX,
+  TITLE_MAX,
+  commentInputSchema,
+  createTicketSchema,
+  expectedVersionSchema,
+  listTicketsSchema,
+  ticketCommentPageSchema,
+  ticketCommentSchema,
+  ticketEnumFilters,
+  ticketFields,
+  ticketFilterSchema,
+  ticketPageSchema,
+  ticketSchema,
+  ticketWithCommentsSchema,
+  updateTicketSchema,
+  type CommentInput,
+  type CreateTicketInput,
+  type ListTicketsInput,
+  type TicketCommentDto,
+  type TicketDto,
+  type TicketWithCommentsDto,
+  type UpdateTicketInput,
+} from './ticket.schema';
+export {
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  TICKET_TRANSITIONS,
+  type TicketPriorityName,
+  type TicketStatusName,
+} from './ticket-workflow';
+export { TicketSlaModule, TicketsModule } from './tickets.module';
+export { TicketsService } from './tickets.service';

@@ -1,10 +1,12 @@
 import { ConflictError } from '@app/core';
+import { TicketPriority, TicketStatus } from '@app/database';
 
-export const TICKET_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
-export type TicketStatusName = (typeof TICKET_STATUSES)[number];
+/** Values from prisma/schema.prisma's enums. */
+export const TICKET_STATUSES = Object.values(TicketStatus);
+export type TicketStatusName = TicketStatus;
 
-export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type TicketPriorityName = (typeof TICKET_PRIORITIES)[number];
+export const TICKET_PRIORITIES = Object.values(TicketPriority);
+export type TicketPriorityName = TicketPriority;
 
 /**
  * The ticket workflow, in one place: from each status, the statuses a ticket may move to.

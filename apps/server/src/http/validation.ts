@@ -1,5 +1,12 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { InvalidError, type FieldError } from '@app/core';
+import {
+  ValidationPipe,
+  type ArgumentMetadata,
+  type PipeTransform,
+  type ValidationError,
+} from '@nestjs/common';
+import type { ZodDto } from 'nestjs-zod';
+import type { ZodType } from 'zod';
+import { InvalidError, parseInput, type FieldError } from '@app/core';
 
 /** Flattens class-validator's tree into `{field: "a.b[0]", message}` entries. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -17,9 +24,17 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
   });
 }
 
-/** whitelist + forbid unknown fields + transform, with errors as a domain InvalidError. */
-export const createValidationPipe = (): ValidationPipe =>
-  new ValidationPipe({
+const isZodDto = (metatype: unknown): metatype is ZodDto =>
+  typeof metatype === 'function' && (metatype as { isZodDto?: boolean }).isZodDto === true;
+
+/**
+ * The REST door's validation, errors as a domain InvalidError (problem+json with `errors`).
+ * DTOs derived from a domain schema (`createZodDto`) are parsed with that schema (strict objects:
+ * unknown fields are refused); the remaining class-validator DTOs keep whitelist + forbid unknown
+ * fields + transform.
+ */
+export class RequestValidationPipe implements PipeTransform {
+  private readonly classValidator = new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -32,3 +47,12 @@ export const createValidationPipe = (): ValidationPipe =>
       );
     },
   });
+
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (isZodDto(metadata.metatype))
+      return parseInput(metadata.metatype.schema as ZodType, value ?? {}, 'the request');
+    return this.classValidator.transform(value, metadata);
+  }
+}
+
+export const createValidationPipe = (): PipeTransform => new RequestValidationPipe();

@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { EventBus, type ChangeEvent } from '@app/events';
-import { TICKET_EVENTS, TicketsService, type TicketDto } from '@app/tickets';
-import { JobHandlerRegistry, type JobContext, type JobHandler } from './job-handler';
-import { JobQueue } from './job-queue';
+import { JobHandlerRegistry, JobQueue, type JobContext, type JobHandler } from '@app/jobs';
+import { TICKET_EVENTS } from './ticket-events';
+import type { TicketDto } from './ticket.schema';
+import { TicketsService } from './tickets.service';
 
 /**
  * First-response SLA. Ticket events from the bus schedule one delayed job per deadline (the

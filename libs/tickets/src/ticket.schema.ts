@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import {
+  cursorSchema,
+  emailSchema,
+  isoDateTime,
+  limitSchema,
+  pageSchema,
+  tagsSchema,
+  userRefSchema,
+  uuidSchema,
+} from '@app/core';
+import { TicketPriority, TicketStatus } from '@app/database';
+
+/**
+ * The ticket's shapes, written once. The service validates with them; REST derives its DTOs and
+ * OpenAPI from them (apps/server/src/tickets/tickets.dto.ts), MCP uses them as tool input and
+ * output schemas (libs/mcp), and the admin's types are generated from the OpenAPI document.
+ * Enum values come from prisma/schema.prisma. A new writable field goes into `ticketFields`
+ * (and `ticketSchema` for output); a filterable enum also into `ticketEnumFilters`.
+ */
+
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 20_000;
+export const COMMENT_MAX = 20_000;
+export const TAGS_MAX = 20;
+export const TAG_MAX = 50;
+export const QUERY_MAX = 500;
+
+export const ticketStatusSchema = z.enum(TicketStatus).meta({ example: 'open' });
+export const ticketPrioritySchema = z.enum(TicketPriority).meta({ example: 'high' });
+
+/** Writable fields with their limits (create and update take these). */
+export const ticketFields = {
+  title: z
+    .string()
+    .trim()
+    .min(1)
+    .max(TITLE_MAX)
+    .meta({ example: 'Cannot reset my password', description: `1 to ${TITLE_MAX} characters` }),
+  description: z
+    .string()
+    .trim()
+    .max(DESCRIPTION_MAX)
+    .meta({
+      example: 'The reset link in the e-mail says it has expired.',
+      description: `Markdown, at most ${DESCRIPTION_MAX} characters (may be empty)`,
+    }),
+  priority: ticketPrioritySchema,
+  tags: tagsSchema(TAGS_MAX, TAG_MAX),
+};
+
+/** Filters that are one enum value each (list, search, MCP search_tickets). */
+export const ticketEnumFilters = {
+  status: ticketStatusSchema,
+  priority: ticketPrioritySchema,
+};
+
+const number = z.number().int().min(1).max(2_147_483_647).meta({ example: 42 });
+
+export const ticketSchema = z.object({
+  id: uuidSchema,
+  number: number.meta({ description: 'Human-friendly unique number; the ticket is addressed by it' }),
+  title: z.string(),
+  description: z.string(),
+  status: ticketStatusSchema,
+  priority: ticketPrioritySchema,
+  requesterId: uuidSchema,
+  requester: userRefSchema.nullable(),
+  assigneeId: uuidSchema.nullable(),
+  assignee: userRefSchema.nullable(),
+  tags: z.array(z.string()),
+  version: z.number().int().meta({ example: 3 }),
+  firstResponseAt: isoDateTime
+    .nullable()
+    .meta({ description: 'First public reply by someone other than the requester' }),
+  slaDueAt: isoDateTime.nullable().meta({ description: 'First-response deadline (urgent and high only)' }),
+  slaBreachedAt: isoDateTime.nullable(),
+  resolvedAt: isoDateTime.nullable(),
+  closedAt: isoDateTime.nullable(),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+});
+export type TicketDto = z.infer<typeof ticketSchema>;
+
+export const ticketCommentSchema = z.object({
+  id: uuidSchema,
+  ticketId: uuidSchema,
+  ticketNumber: number,
+  body: z.string().meta({ example: 'I have sent you a new link; it is valid for 24 hours.' }),
+  internal: z
+    .boolean()
+    .meta({ description: 'Internal notes are visible only to callers with tickets:write' }),
+  authorId: uuidSchema,
+  author: userRefSchema.nullable(),
+  createdAt: isoDateTime,
+});
+export type TicketCommentDto = z.infer<typeof ticketCommentSchema>;
+
+export const ticketWithCommentsSchema = ticketSchema.extend({
+  comments: z.array(ticketCommentSchema).meta({
+    description: 'Oldest first; internal comments only for callers with tickets:write',
+  }),
+});
+export type TicketWithCommentsDto = z.infer<typeof ticketWithCommentsSchema>;
+
+export const ticketPageSchema = pageSchema(ticketSchema);
+export const ticketCommentPageSchema = pageSchema(ticketCommentSchema);
+
+const assigneeId = uuidSchema.meta({ description: 'An active agent or admin' });
+
+export const createTicketSchema = z.strictObject({
+  ...ticketFields,
+  priority: ticketFields.priority.default('normal'),
+  tags: ticketFields.tags.default([]),
+  requesterEmail: emailSchema.optional().meta({
+    description:
+      'Who asked; an unknown address becomes a viewer without a password. Default: the caller (when it is a user)',
+  }),
+  requesterId: uuidSchema.optional().meta({ description: 'Alternative to requesterEmail' }),
+  assigneeId: assigneeId.nullable().optional(),
+});
+export type CreateTicketInput = z.input<typeof createTicketSchema>;
+
+export const expectedVersionSchema = z
+  .number()
+  .int()
+  .min(1)
+  .meta({ example: 3, description: 'The version the change is based on (or the If-Match header)' });
+
+export const updateTicketSchema = z.strictObject({
+  ...z.object(ticketFields).partial().shape,
+  status: ticketStatusSchema.optional().meta({
+    description:
+      'Workflow: open → pending|resolved|closed; pending → open|resolved|closed; resolved → open|closed; closed → open. ' +
+      'Any other move answers 409 naming the allowed next states.',
+  }),
+  assigneeId: assigneeId
+    .nullable()
+    .optional()
+    .meta({ description: 'An active agent or admin; null unassigns' }),
+  expectedVersion: expectedVersionSchema.optional(),
+});
+export type UpdateTicketInput = z.input<typeof updateTicketSchema>;
+
+export const commentInputSchema = z.strictObject({
+  body: z.string().trim().min(1).max(COMMENT_MAX).meta({ example: 'I have sent you a new link.' }),
+  internal: z.boolean().default(false).meta({ description: 'An internal note, hidden from viewers' }),
+});
+export type CommentInput = z.input<typeof commentInputSchema>;
+
+/** List filters (REST query, MCP search_tickets); they combine with AND. */
+export const ticketFilterSchema = z.strictObject({
+  ...z.object(ticketEnumFilters).partial().shape,
+  assigneeId: z
+    .union([z.literal('none'), uuidSchema])
+    .optional()
+    .meta({ description: 'A user id, or "none" for unassigned tickets', example: 'none' }),
+  requesterEmail: z.string().trim().toLowerCase().max(254).optional().meta({ example: 'sam@example.com' }),
+  tag: z.string().trim().toLowerCase().max(TAG_MAX).optional().meta({ example: 'login' }),
+});
+
+export const listTicketsSchema = ticketFilterSchema.extend({
+  query: z
+    .string()
+    .max(QUERY_MAX)
+    .optional()
+    .meta({
+      example: 'password reset',
+      description:
+        'Full-text search (words are OR-ed, best match first; "quotes", -word and or follow web-search syntax); ' +
+        '#42 finds ticket 42 only, a bare 42 also matches it; titles also match by substring',
+    }),
+  limit: limitSchema.optional(),
+  cursor: cursorSchema.nullable().optional(),
+});
+export type ListTicketsInput = z.input<typeof listTicketsSchema>;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { AppConfig, ConfigError, loadConfig } from '@app/config';
+import { startTracing, type TracingHandle } from '@app/observability';
 import { BootstrapAdminService } from '@app/users';
 import { createServerApp } from './bootstrap';
 
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
   }
   const started = process.hrtime.bigint();
   let app: INestApplication;
+  let tracing: TracingHandle | null = null;
   try {
+    tracing = startTracing(config);
     app = await createServerApp(config);
     await app.listen(config.port, config.host);
   } catch (e) {
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     force.unref();
     app
       .close()
+      .then(() => tracing?.shutdown())
       .then(() => process.exit(0))
       .catch((e: Error) => fail(`shutdown failed: ${e.message}`));
   };

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, ConfigError, loadConfig } from '@app/config';
+import { startTracing } from '@app/observability';
 import { WorkerModule } from './worker.module';
 
 function fail(message: string): never {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   if (config.mode === 'embedded') {
     fail('the worker needs DATABASE_URL and REDIS_URL; in embedded mode the server runs jobs itself');
   }
+  const tracing = startTracing(config);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     bufferLogs: true,
   }).catch((e: Error) => fail(e.message.split('\n')[0]));
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
   const stop = () => {
     app
       .close()
+      .then(() => tracing?.shutdown())
       .then(() => process.exit(0))
       .catch(() => process.exit(1));
   };

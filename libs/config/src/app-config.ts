@@ -14,6 +14,13 @@ export type DatabaseTarget =
   /** dataDir null = in memory (tests). */
   | { kind: 'pglite'; dataDir: string | null };
 
+/** OpenTelemetry tracing, on when the standard OTEL_* variables configure an exporter. */
+export interface TracingConfig {
+  serviceName: string;
+  /** TRACE_RECORD_ARGUMENTS: put MCP tool arguments on spans (debugging only; off by default). */
+  recordArguments: boolean;
+}
+
 export interface SlaMinutes {
   urgent: number;
   high: number;
@@ -58,6 +65,8 @@ export class AppConfig {
   readonly jobLockTimeoutMs!: number;
   /** First webhook retry delay; later ones double. */
   readonly webhookRetryBaseMs!: number;
+  /** Null: tracing off (no OTEL_* exporter configured), and no tracer provider is registered. */
+  readonly tracing!: TracingConfig | null;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -193,7 +202,26 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     queuePrefix: queuePrefix(env),
     jobLockTimeoutMs: int(env, 'JOB_LOCK_TIMEOUT_MS', 60_000, 100, 24 * 3_600_000),
     webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 1, 3_600_000),
+    tracing: tracing(env),
   } as AppConfig);
+}
+
+/**
+ * Tracing is on when an OTLP endpoint or a trace exporter is named in the standard variables
+ * (the SDK reads the rest of them itself) and OTEL_SDK_DISABLED is not true.
+ */
+function tracing(env: Env): TracingConfig | null {
+  if (bool(env, 'OTEL_SDK_DISABLED', false)) return null;
+  const endpoint =
+    url(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:']) ??
+    url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']);
+  const exporter = nonEmpty(env, 'OTEL_TRACES_EXPORTER')?.toLowerCase();
+  if (!endpoint && (!exporter || exporter === 'none')) return null;
+  if (exporter === 'none') return null;
+  return {
+    serviceName: nonEmpty(env, 'OTEL_SERVICE_NAME') ?? 'context-desk',
+    recordArguments: bool(env, 'TRACE_RECORD_ARGUMENTS', false),
+  };
 }
 
 function queuePrefix(env: Env): string {

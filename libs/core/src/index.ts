@@ -4,3 +4,4 @@ export * from './principal';
 export * from './scopes';
 export * from './ids';
 export * from './schema';
+export * from './tracing';

@@ -2,9 +2,11 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
+import { tracingEnabled } from '@app/core';
 import { Prisma, PrismaClient } from './generated/prisma/client';
 import { applyMigrations, defaultMigrationsDir, readMigrations, type MigrationResult } from './migrator';
 import { openDriver, PgDriver, PgliteDriver, type SqlDriver } from './sql-driver';
+import { traced } from './traced-adapter';
 
 /** A transaction client: what domain helpers receive as their optional `tx`. */
 export type Tx = Prisma.TransactionClient;
@@ -26,20 +28,22 @@ export class DatabaseService implements OnApplicationShutdown {
 
   /** Opens the database, applies pending migrations, and builds the Prisma client. */
   static async connect(config: Pick<AppConfig, 'database'>, opts: { migrate?: boolean } = {}) {
-    const driver = await openDriver(config.database);
+    const opened = await openDriver(config.database);
+    const driver = tracingEnabled() ? traced(opened, opened.kind) : opened;
     try {
       const migrations =
         opts.migrate === false
           ? { applied: [], alreadyApplied: 0 }
           : await applyMigrations(driver, readMigrations(defaultMigrationsDir()));
-      const adapter =
-        driver instanceof PgDriver
-          ? new PrismaPg(driver.pool)
-          : new PrismaPGlite((driver as PgliteDriver).db);
+      const raw =
+        opened instanceof PgDriver
+          ? new PrismaPg(opened.pool)
+          : new PrismaPGlite((opened as PgliteDriver).db);
+      const adapter = tracingEnabled() ? traced(raw, opened.kind) : raw;
       const prisma = new PrismaClient({ adapter });
       return new DatabaseService(driver, prisma, migrations);
     } catch (e) {
-      await driver.close().catch(() => undefined);
+      await opened.close().catch(() => undefined);
       throw e;
     }
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '@app/config';
+import { activeTraceIds } from '@app/core';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -18,10 +19,18 @@ export class LoggingModule {
           useFactory: (config: AppConfig) => ({
             pinoHttp: {
               level: config.logLevel,
+              // With tracing on, every line names its trace (and the request's traceparent is
+              // echoed to the caller); with it off this returns at the flag check.
+              mixin: () => {
+                const ids = activeTraceIds();
+                return ids ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
+              },
               genReqId: (req: IncomingMessage, res: ServerResponse) => {
                 const header = req.headers['x-request-id'];
                 const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
                 res.setHeader('X-Request-Id', id);
+                const trace = activeTraceIds();
+                if (trace) res.setHeader('traceparent', `00-${trace.traceId}-${trace.spanId}-01`);
                 return id;
               },
               redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.access_token'],

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { DomainError, InvalidError, type FieldError } from '@app/core';
+import { activeTraceIds, DomainError, InvalidError, type FieldError } from '@app/core';
 
 /** RFC 9457 problem details. */
 export interface Problem {
@@ -131,6 +131,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
     const body = toProblem(exception, req.originalUrl?.split('?')[0]);
+    const trace = activeTraceIds();
+    if (trace) body.traceId = trace.traceId;
     if (body.status >= 500)
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (res.headersSent) return;

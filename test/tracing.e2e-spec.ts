@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { trace, ProxyTracerProvider } from '@opentelemetry/api';
+import { tracingEnabled } from '@app/core';
+import { api } from './support/http';
+import { startOtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp } from './support/test-app';
+
+// The real entry point in a child process with the real OTLP exporter (http/json) pointed at a
+// receiver in this test: the production wiring, observed from outside.
+const root = path.join(__dirname, '..');
+const runner = path.join(root, 'bench', 'run.js');
+const mainTs = path.join(root, 'apps', 'server', 'src', 'main.ts');
+const freePort = () => 20000 + Math.floor(Math.random() * 20000);
+
+const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_PARENT = `00-${CALLER_TRACE}-00f067aa0ba902b7-01`;
+
+async function waitFor<T>(what: string, fn: () => T | undefined | null | false, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('tracing (OpenTelemetry)', () => {
+  it('registers no tracer provider when no OTEL_* setting is present', async () => {
+    const t = await startTestApp();
+    try {
+      expect(t.config.tracing).toBeNull();
+      expect(tracingEnabled()).toBe(false);
+      const provider = trace.getTracerProvider() as ProxyTracerProvider;
+      // The API's proxy has no delegate: every tracer is the no-op one.
+      expect(provider.getDelegate().constructor.name).toBe('NoopTracerProvider');
+      const res = await fetch(`${t.baseUrl}/health/live`, { headers: { traceparent: CALLER_PARENT } });
+      expect(res.headers.get('traceparent')).toBeNull();
+    } finally {
+      await t.close();
+    }
+  });
+
+  describe('with an OTLP endpoint', () => {
+    let child: ChildProcess;
+    let output = '';
+    let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+    let url: string;
+    let dataDir: string;
+
+    beforeAll(async () => {
+      receiver = await startOtlpReceiver();
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-trace-'));
+      const port = freePort();
+      url = `http://127.0.0.1:${port}`;
+      child = spawn(process.execPath, [runner, mainTs], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          PORT: String(port),
+          DATA_DIR: dataDir,
+          LOG_LEVEL: 'info',
+          ADMIN_EMAIL,
+          ADMIN_PASSWORD,
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_BSP_SCHEDULE_DELAY: '100',
+          OTEL_SERVICE_NAME: 'context-desk-test',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (d) => (output += d));
+      child.stderr!.on('data', (d) => (output += d));
+      await waitFor(
+        'the server to be ready',
+        () => child.exitCode === null && output.includes('Ready in'),
+        170_000,
+      ).catch((e) => {
+        throw new Error(`${(e as Error).message}\n${output}`);
+      });
+    }, 180_000);
+
+    afterAll(async () => {
+      child?.kill('SIGTERM');
+      await new Promise((r) => child?.once('exit', r));
+      await receiver?.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('continues the caller trace through the HTTP span into SQL spans, logs and problem details', async () => {
+      const login = await api(url).post(
+        '/api/v1/auth/login',
+        { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+        { traceparent: CALLER_PARENT },
+      );
+      expect(login.status).toBe(200);
+      // The response names the server span of the caller's trace.
+      expect(login.headers.get('traceparent')).toMatch(new RegExp(`^00-${CALLER_TRACE}-[0-9a-f]{16}-01$`));
+
+      const missing = await api(url, login.body.accessToken).get('/api/v1/documents/no-such-doc', {
+        traceparent: CALLER_PARENT,
+      });
+      expect(missing.status).toBe(404);
+      expect(missing.body.traceId).toBe(CALLER_TRACE);
+
+      const spans = await waitFor('HTTP and SQL spans of the caller trace', () => {
+        const mine = receiver.spans.filter((s) => s.traceId === CALLER_TRACE);
+        const http = mine.filter((s) => s.kind === 2 /* SERVER */);
+        const sql = mine.filter((s) => s.name.startsWith('db '));
+        return http.length >= 2 && sql.length >= 2 ? mine : null;
+      });
+      const byId = new Map(spans.map((s) => [s.spanId, s]));
+      const serverSpan = spans.find(
+        (s) =>
+          s.kind === 2 &&
+          String(s.attributes['url.path'] ?? s.attributes['http.target']).includes('/auth/login'),
+      );
+      expect(serverSpan?.parentSpanId).toBe('00f067aa0ba902b7');
+      // Every SQL span hangs (directly or not) under one of the request's server spans.
+      const rootOf = (s: ReceivedSpan): ReceivedSpan => {
+        let cur = s;
+        while (cur.parentSpanId && byId.has(cur.parentSpanId)) cur = byId.get(cur.parentSpanId)!;
+        return cur;
+      };
+      for (const s of spans.filter((x) => x.name.startsWith('db '))) expect(rootOf(s).kind).toBe(2);
+      // Statement text is recorded, argument values are not.
+      const sqlText = spans.map((s) => String(s.attributes['db.query.text'] ?? '')).join('\n');
+      expect(sqlText).not.toContain(ADMIN_PASSWORD);
+
+      // Log lines of the request carry its trace id.
+      await waitFor('a log line with the trace id', () => output.includes(`"trace_id":"${CALLER_TRACE}"`));
+    }, 60_000);
+
+    it('does not trace health probes', async () => {
+      await fetch(`${url}/health/live`, {
+        headers: { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` },
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(receiver.spans.some((s) => s.traceId === 'a'.repeat(32))).toBe(false);
+    });
+  });
+});

@@ -2,6 +2,7 @@ import { DatabaseService } from '@app/database';
 import { TicketsService } from '@app/tickets';
 import { startTestApp, type TestApp } from './support/test-app';
 import { api, login, userClient, type ApiClient } from './support/http';
+import { mcpClient } from './support/mcp-client';
 
 type Client = ApiClient & { userId: string; email: string };
 
@@ -426,5 +427,71 @@ describe('tickets over REST (real app, real database)', () => {
     );
     expect(Object.keys(patch.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409']));
     expect(doc.components.schemas.TicketResponse.properties.requester).toBeDefined();
+  });
+
+  it('walks the channel field through REST, OpenAPI and MCP (input, output, filter)', async () => {
+    const phone = await newTicket({ channel: 'phone', title: 'Caller cannot print invoices' });
+    expect(phone).toMatchObject({ channel: 'phone', version: 1 });
+    expect((await newTicket()).channel).toBe('api');
+    const bad = await agent.post('/api/v1/tickets', { title: 'x', description: '', channel: 'fax' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['channel']);
+
+    const moved = await agent.patch(`/api/v1/tickets/${phone.number}`, { channel: 'email' });
+    expect(moved.body).toMatchObject({ channel: 'email', version: 2 });
+    const same = await agent.patch(`/api/v1/tickets/${phone.number}`, { channel: 'email' });
+    expect(same.body.version).toBe(2);
+
+    const listed = await viewer.get('/api/v1/tickets?channel=email&limit=100');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.length).toBeGreaterThan(0);
+    expect(listed.body.items.every((x: { channel: string }) => x.channel === 'email')).toBe(true);
+    expect(listed.body.items.map((x: { number: number }) => x.number)).toContain(phone.number);
+    const searched = await viewer.get('/api/v1/tickets?q=invoices&channel=email');
+    expect(searched.body.items.map((x: { number: number }) => x.number)).toEqual([phone.number]);
+    const none = await viewer.get('/api/v1/tickets?q=invoices&channel=chat');
+    expect(none.body.items).toEqual([]);
+
+    const doc = (await api(t.baseUrl).get('/api/openapi.json')).body;
+    const channels = ['email', 'chat', 'phone', 'api'];
+    expect(doc.components.schemas.TicketResponse.properties.channel.enum).toEqual(channels);
+    expect(doc.components.schemas.CreateTicketDto.properties.channel.enum).toEqual(channels);
+    expect(doc.components.schemas.UpdateTicketDto.properties.channel.enum).toEqual(channels);
+    const query = doc.paths['/api/v1/tickets'].get.parameters.find(
+      (p: { name: string }) => p.name === 'channel',
+    );
+    expect(query.schema.enum).toEqual(channels);
+
+    const mcp = await mcpClient(t.baseUrl, agent.token!);
+    try {
+      const { tools } = await mcp.client.listTools();
+      const byName = new Map(tools.map((x) => [x.name, x]));
+      for (const name of ['create_ticket', 'update_ticket', 'search_tickets']) {
+        expect(
+          (byName.get(name)!.inputSchema.properties as Record<string, { enum?: string[] }>).channel.enum,
+        ).toEqual(channels);
+      }
+      const created = await mcp.client.callTool({
+        name: 'create_ticket',
+        arguments: {
+          title: 'Chat: invoices missing',
+          description: 'From the chat widget',
+          requesterEmail: 'c@example.test',
+          channel: 'chat',
+        },
+      });
+      expect(created.isError).toBeFalsy();
+      const ticket = created.structuredContent as { number: number; channel: string };
+      expect(ticket.channel).toBe('chat');
+      const found = await mcp.client.callTool({
+        name: 'search_tickets',
+        arguments: { channel: 'chat', limit: 100 },
+      });
+      const numbers = (found.structuredContent as { tickets: { number: number; channel: string }[] }).tickets;
+      expect(numbers.map((x) => x.number)).toContain(ticket.number);
+      expect(numbers.every((x) => x.channel === 'chat')).toBe(true);
+    } finally {
+      await mcp.close();
+    }
   });
 });

@@ -9,7 +9,7 @@ import {
   userRefSchema,
   uuidSchema,
 } from '@app/core';
-import { TicketPriority, TicketStatus } from '@app/database';
+import { TicketChannel, TicketPriority, TicketStatus } from '@app/database';
 
 /**
  * The ticket's shapes, written once. The service validates with them; REST derives its DTOs and
@@ -28,6 +28,9 @@ export const QUERY_MAX = 500;
 
 export const ticketStatusSchema = z.enum(TicketStatus).meta({ example: 'open' });
 export const ticketPrioritySchema = z.enum(TicketPriority).meta({ example: 'high' });
+export const ticketChannelSchema = z
+  .enum(TicketChannel)
+  .meta({ example: 'email', description: 'How the request reached the desk' });
 
 /** Writable fields with their limits (create and update take these). */
 export const ticketFields = {
@@ -46,6 +49,7 @@ export const ticketFields = {
       description: `Markdown, at most ${DESCRIPTION_MAX} characters (may be empty)`,
     }),
   priority: ticketPrioritySchema,
+  channel: ticketChannelSchema,
   tags: tagsSchema(TAGS_MAX, TAG_MAX),
 };
 
@@ -53,6 +57,7 @@ export const ticketFields = {
 export const ticketEnumFilters = {
   status: ticketStatusSchema,
   priority: ticketPrioritySchema,
+  channel: ticketChannelSchema,
 };
 
 const number = z.number().int().min(1).max(2_147_483_647).meta({ example: 42 });
@@ -64,6 +69,7 @@ export const ticketSchema = z.object({
   description: z.string(),
   status: ticketStatusSchema,
   priority: ticketPrioritySchema,
+  channel: ticketChannelSchema,
   requesterId: uuidSchema,
   requester: userRefSchema.nullable(),
   assigneeId: uuidSchema.nullable(),
@@ -111,6 +117,7 @@ const assigneeId = uuidSchema.meta({ description: 'An active agent or admin' });
 export const createTicketSchema = z.strictObject({
   ...ticketFields,
   priority: ticketFields.priority.default('normal'),
+  channel: ticketFields.channel.default('api'),
   tags: ticketFields.tags.default([]),
   requesterEmail: emailSchema.optional().meta({
     description:

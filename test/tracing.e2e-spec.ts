@@ -42,7 +42,7 @@ describe('tracing (OpenTelemetry)', () => {
     } finally {
       await t.close();
     }
-  });
+  }, 120_000);
 
   describe('with an OTLP endpoint', () => {
     let child: ChildProcess;
@@ -133,6 +133,34 @@ describe('tracing (OpenTelemetry)', () => {
 
       // Log lines of the request carry its trace id.
       await waitFor('a log line with the trace id', () => output.includes(`"trace_id":"${CALLER_TRACE}"`));
+    }, 60_000);
+
+    it('carries the request trace into the job it enqueues', async () => {
+      const traceId = 'c'.repeat(31) + '1';
+      const login = await api(url).post('/api/v1/auth/login', {
+        email: ADMIN_EMAIL,
+        password: ADMIN_PASSWORD,
+      });
+      const res = await api(url, login.body.accessToken).post(
+        '/api/v1/imports',
+        { documents: [{ slug: 'traced-import', title: 'Traced import', body: 'Body of a traced import.' }] },
+        { traceparent: `00-${traceId}-${'d'.repeat(16)}-01` },
+      );
+      expect(res.status).toBe(202);
+      const spans = await waitFor('the job span in the request trace', () => {
+        const mine = receiver.spans.filter((s) => s.traceId === traceId);
+        return mine.some((s) => s.name === 'job imports') ? mine : null;
+      });
+      const job = spans.find((s) => s.name === 'job imports')!;
+      expect(job.attributes['job.outcome']).toBe('completed');
+      // The import's own SQL runs inside the job span.
+      const byId = new Map(spans.map((s) => [s.spanId, s]));
+      const underJob = spans.filter((s) => {
+        for (let p = s.parentSpanId; p; p = byId.get(p)?.parentSpanId)
+          if (p === job.spanId) return s.name.startsWith('db ');
+        return false;
+      });
+      expect(underJob.length).toBeGreaterThan(0);
     }, 60_000);
 
     it('does not trace health probes', async () => {

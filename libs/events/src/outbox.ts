@@ -1,5 +1,5 @@
 import type { Tx } from '@app/database';
-import type { Principal } from '@app/core';
+import { currentTraceparent, type Principal } from '@app/core';
 
 export const TOPICS = ['documents', 'tickets', 'users'] as const;
 export type Topic = (typeof TOPICS)[number];
@@ -43,6 +43,8 @@ export async function appendEvent(tx: Tx, e: NewEvent): Promise<number> {
       entityId: e.entityId,
       payload: JSON.parse(JSON.stringify(e.data)),
       actorId: e.actor?.userId ?? null,
+      // Work that starts from this event later (webhook deliveries) continues the writer's trace.
+      traceParent: currentTraceparent(),
     },
     select: { id: true },
   });

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '@app/config';
+import { contextFromTraceparent, SpanKind, withSpan } from '@app/core';
 import { MetricsService } from '@app/observability';
 import { JobHandlerRegistry, PermanentJobError } from './job-handler';
 import { JobStore, type ClaimedJob } from './job-store';
@@ -50,7 +51,24 @@ export class JobExecutor implements OnModuleInit {
    * Runs the job. `finalAttempt` says whether a failure ends it; the returned outcome tells
    * the transport whether to retry. The error is returned, not thrown, so transports decide.
    */
-  async run(job: ClaimedJob, finalAttempt: boolean): Promise<{ outcome: Outcome; error?: Error }> {
+  run(job: ClaimedJob, finalAttempt: boolean): Promise<{ outcome: Outcome; error?: Error }> {
+    // One span per attempt, in the trace of the request that enqueued the job.
+    return withSpan(
+      `job ${job.queue}`,
+      { 'job.queue': job.queue, 'job.id': job.id, 'job.attempt': job.attempts },
+      async (span) => {
+        const result = await this.runAttempt(job, finalAttempt);
+        span?.setAttribute('job.outcome', result.outcome);
+        return result;
+      },
+      { kind: SpanKind.CONSUMER, parent: contextFromTraceparent(job.traceParent) },
+    );
+  }
+
+  private async runAttempt(
+    job: ClaimedJob,
+    finalAttempt: boolean,
+  ): Promise<{ outcome: Outcome; error?: Error }> {
     const handler = this.registry.handlers.get(job.queue);
     const end = this.duration.startTimer({ queue: job.queue });
     try {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, isUuid, type Principal } from '@app/core';
+import { currentTraceparent, NotFoundError, isUuid, type Principal } from '@app/core';
 import { DatabaseService, Prisma } from '@app/database';
 import type { JobPayloads, QueueName } from './queues';
 
@@ -28,6 +28,8 @@ export interface ClaimedJob<Q extends QueueName = QueueName> {
   payload: JobPayloads[Q];
   attempts: number;
   maxAttempts: number;
+  /** W3C traceparent of the request that enqueued it: the job's span continues that trace. */
+  traceParent?: string | null;
 }
 
 interface JobRow {
@@ -83,8 +85,8 @@ export class JobStore {
   /** Inserts the job, or returns the existing one with the same key (`created: false`). */
   async create<Q extends QueueName>(job: NewJob<Q>): Promise<{ id: string; created: boolean }> {
     const rows = await this.db.driver.query<{ id: string }>(
-      `INSERT INTO job (id, queue, name, key, payload, max_attempts, created_by_id, run_at)
-       VALUES (gen_random_uuid(), $1, $1, $2, $3::jsonb, $4, $5, now() + make_interval(secs => $6::float8 / 1000))
+      `INSERT INTO job (id, queue, name, key, payload, max_attempts, created_by_id, run_at, trace_parent)
+       VALUES (gen_random_uuid(), $1, $1, $2, $3::jsonb, $4, $5, now() + make_interval(secs => $6::float8 / 1000), $7)
        ON CONFLICT (key) DO NOTHING RETURNING id`,
       [
         job.queue,
@@ -93,6 +95,7 @@ export class JobStore {
         job.maxAttempts,
         job.createdById ?? null,
         job.delayMs ?? 0,
+        currentTraceparent(),
       ],
     );
     if (rows.length) return { id: rows[0].id, created: true };
@@ -124,11 +127,12 @@ export class JobStore {
       payload: unknown;
       attempts: number;
       max_attempts: number;
+      trace_parent: string | null;
     }>(
       `UPDATE job SET state = 'running', locked_at = now(), locked_by = $1, attempts = attempts + 1, updated_at = now()
        WHERE id = (SELECT id FROM job WHERE state = 'queued' AND run_at <= now() AND queue = ANY($2::text[])
                    ORDER BY run_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-       RETURNING id, queue, name, payload, attempts, max_attempts`,
+       RETURNING id, queue, name, payload, attempts, max_attempts, trace_parent`,
       [runner, [...queues]],
     );
     const r = rows[0];
@@ -140,6 +144,7 @@ export class JobStore {
       payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as never,
       attempts: r.attempts,
       maxAttempts: r.max_attempts,
+      traceParent: r.trace_parent,
     };
   }
 
@@ -158,6 +163,7 @@ export class JobStore {
       payload: row.payload as never,
       attempts: attempt,
       maxAttempts: row.maxAttempts,
+      traceParent: row.traceParent,
     };
   }
 

@@ -1,4 +1,4 @@
-import { lazy } from 'react';
+import { Suspense, lazy } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Shell, RequireScope } from './layout/Shell';
 import { AuthProvider, useAuth } from './lib/auth';
@@ -10,6 +10,12 @@ import { ToastProvider } from './ui/Toast';
 
 const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage').then((m) => ({ default: m.ApiKeysPage })));
 const AuditPage = lazy(() => import('./pages/AuditPage').then((m) => ({ default: m.AuditPage })));
+const ConnectedAppsPage = lazy(() =>
+  import('./pages/ConnectedAppsPage').then((m) => ({ default: m.ConnectedAppsPage })),
+);
+const OAuthConsentPage = lazy(() =>
+  import('./pages/OAuthConsentPage').then((m) => ({ default: m.OAuthConsentPage })),
+);
 const DocumentEditorPage = lazy(() =>
   import('./pages/documents/DocumentEditorPage').then((m) => ({ default: m.DocumentEditorPage })),
 );
@@ -54,6 +60,14 @@ function AuthGate() {
 
   return (
     <Routes>
+      <Route
+        path="oauth/:uid"
+        element={
+          <Suspense fallback={<Loading />}>
+            <OAuthConsentPage />
+          </Suspense>
+        }
+      />
       <Route element={<Shell />}>
         <Route index element={<DashboardPage />} />
         <Route
@@ -105,6 +119,7 @@ function AuthGate() {
           }
         />
         <Route path="events" element={<EventsPage />} />
+        <Route path="connected-apps" element={<ConnectedAppsPage />} />
         <Route
           path="users"
           element={

@@ -166,6 +166,9 @@ export class OAuthServerService implements OnModuleInit, OnApplicationShutdown {
       .split(' ')
       .filter((s) => s === 'openid' || s === 'offline_access');
     if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
+    // The product's scopes are also registered OpenID scope values (so clients may register with
+    // them); they belong to the resource only.
+    if (requested.length) grant.rejectOIDCScope(requested.join(' '));
     const grantId = await grant.save();
     const redirectTo = await provider.interactionResult(
       req,

@@ -65,7 +65,9 @@ export function createProvider(opts: ProviderOptions): Provider {
       return { accountId: user.id, claims: () => ({ sub: user.id, email: user.email, name: user.name }) };
     },
     claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
-    scopes: ['openid', 'offline_access'],
+    // Listed so that clients may register with them (RFC 7591 `scope`); they are granted on the
+    // /mcp resource, never as OpenID scopes (see OAuthServerService.allow).
+    scopes: ['openid', 'offline_access', ...SCOPES],
     responseTypes: ['code'],
     clientAuthMethods: ['none'],
     clientDefaults: {

@@ -20,6 +20,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: '/tickets', label: 'Tickets', icon: icons.tickets, scope: 'tickets:read', section: 'Workspace' },
   { to: '/imports', label: 'Imports', icon: icons.imports, scope: 'kb:write', section: 'Workspace' },
   { to: '/events', label: 'Events', icon: icons.events, section: 'Workspace' },
+  { to: '/connected-apps', label: 'Connected apps', icon: icons.keys, section: 'Workspace' },
   { to: '/users', label: 'Users', icon: icons.users, scope: 'users:write', section: 'Admin' },
   { to: '/api-keys', label: 'API keys', icon: icons.keys, scope: 'admin', section: 'Admin' },
   { to: '/audit', label: 'Audit', icon: icons.audit, scope: 'admin', section: 'Admin' },

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client as ModernClient } from '@modelcontextprotocol/client';
+import { StdioClientTransport as ModernStdioTransport } from '@modelcontextprotocol/client/stdio';
+import { McpHttpService } from '@app/mcp';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testDatabaseEnv } from './support/test-db';
 import { api, login, type ApiClient } from './support/http';
@@ -53,6 +56,29 @@ async function spawnCli(
   return { client, stderr: () => stderr };
 }
 
+/** Probes in place (the SDK probes a plain StdioClientTransport on a second child process). */
+class InPlaceStdioTransport extends ModernStdioTransport {}
+
+/** The same command driven by an SDK v2 client pinned to protocol 2026-07-28. */
+async function spawnModernCli(env: Record<string, string>, args: string[] = []) {
+  const transport = new InPlaceStdioTransport({
+    command: process.execPath,
+    args: [...cliArgs(), 'mcp', ...args],
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
+    stderr: 'pipe',
+  });
+  const client = new ModernClient(
+    { name: 'stdio-e2e-modern', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
+  await client.connect(transport);
+  return client;
+}
+
+// Each test spawns the CLI from the TypeScript sources: slow on a loaded machine.
+jest.setTimeout(180_000);
+
 describe('MCP over stdio: `context-desk mcp` (direct and --url bridge)', () => {
   let t: TestApp | null = null;
   let dataDir: string;
@@ -94,11 +120,13 @@ describe('MCP over stdio: `context-desk mcp` (direct and --url bridge)', () => {
 
   it('bridges stdio to a running server with --url, including notifications', async () => {
     const notes: { method: string; params: any }[] = [];
-    const { client } = await spawnCli(
+    const sessionsBefore = t!.app.get(McpHttpService).stats().sessions;
+    const { client, stderr } = await spawnCli(
       { CONTEXT_DESK_API_KEY: apiKey, DATA_DIR: 'memory://' },
       ['--url', `${t!.baseUrl}/mcp`],
       (method, params) => notes.push({ method, params }),
     );
+    let closed = false;
     try {
       const { tools } = await client.listTools();
       expect(tools.map((x) => x.name)).toContain('create_ticket');
@@ -118,6 +146,40 @@ describe('MCP over stdio: `context-desk mcp` (direct and --url bridge)', () => {
         () => notes.find((n) => n.method === 'notifications/resources/updated'),
         'resources/updated over the bridge',
       );
+      expect(t!.app.get(McpHttpService).stats().sessions).toBe(sessionsBefore + 1);
+      await client.close();
+      closed = true;
+      // Closing stdin ends the remote session (DELETE) and exits without a stack overflow.
+      await waitFor(() => t!.app.get(McpHttpService).stats().sessions === sessionsBefore, 'session DELETE');
+      expect(stderr()).not.toMatch(/RangeError|Maximum call stack/);
+    } finally {
+      if (!closed) await client.close();
+    }
+  });
+
+  it('bridges a 2026-07-28 client (server/discover, subscriptions/listen) to the server', async () => {
+    const client = await spawnModernCli({ CONTEXT_DESK_API_KEY: apiKey, DATA_DIR: 'memory://' }, [
+      '--url',
+      `${t!.baseUrl}/mcp`,
+    ]);
+    try {
+      expect(client.getProtocolEra()).toBe('modern');
+      const res: any = await client.callTool({ name: 'get_document', arguments: { slug: 'stdio-guide' } });
+      expect(res.structuredContent.slug).toBe('stdio-guide');
+      const updates: string[] = [];
+      client.setNotificationHandler(
+        'notifications/resources/updated',
+        async (n) => void updates.push(n.params.uri),
+      );
+      const sub = await client.listen({ resourceSubscriptions: ['kb://documents/stdio-guide'] });
+      const doc = await admin.get('/api/v1/documents/stdio-guide');
+      await admin.patch(
+        '/api/v1/documents/stdio-guide',
+        { tags: ['listen'] },
+        { 'If-Match': String(doc.body.version) },
+      );
+      await waitFor(() => updates.length > 0, 'resources/updated on a listen stream over the bridge');
+      await sub.close();
     } finally {
       await client.close();
     }
@@ -151,6 +213,16 @@ describe('MCP over stdio: `context-desk mcp` (direct and --url bridge)', () => {
       expect(denied.content[0].text).toMatch(/kb:write/);
     } finally {
       await client.close();
+    }
+    const modern = await spawnModernCli({ CONTEXT_DESK_API_KEY: readOnlyKey, ...database.env });
+    try {
+      expect(modern.getProtocolEra()).toBe('modern');
+      const { tools } = await modern.listTools();
+      expect(tools.map((x) => x.name).sort()).toEqual(['get_document', 'search_knowledge']);
+      const { resourceTemplates } = await modern.listResourceTemplates();
+      expect(resourceTemplates.map((r) => r.uriTemplate)).toEqual(['kb://documents/{slug}']);
+    } finally {
+      await modern.close();
     }
   });
 });

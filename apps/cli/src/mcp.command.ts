@@ -1,14 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   isInitializeRequest,
   isJSONRPCRequest,
   isJSONRPCResultResponse,
+  StreamableHTTPClientTransport,
   type JSONRPCMessage,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/client';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { AuthService } from '@app/auth';
 import { AppConfig, loadConfig } from '@app/config';
 import { McpModule, McpServerFactory, McpSubscriptions, serveStdio } from '@app/mcp';
@@ -50,7 +49,11 @@ export async function mcpCommand(args: string[]): Promise<void> {
   }
 }
 
-/** Relays JSON-RPC between stdio and a remote /mcp endpoint (sessions, SSE and resumption by the SDK). */
+/**
+ * Relays JSON-RPC between stdio and a remote /mcp endpoint, either protocol era (the SDK's
+ * client transport keeps the session, SSE resumption and the 2026-07-28 routing headers). When
+ * the desktop client closes stdin, the remote session is ended (DELETE) before exiting.
+ */
 async function bridge(url: string, apiKey: string): Promise<void> {
   let target: URL;
   try {
@@ -62,17 +65,19 @@ async function bridge(url: string, apiKey: string): Promise<void> {
   const remote = new StreamableHTTPClientTransport(target, {
     requestInit: { headers: { Authorization: `Bearer ${apiKey}` } },
   });
-  const initializeIds = new Set<RequestId>();
-  const done = new Promise<void>((resolve) => {
-    stdio.onclose = () => {
-      void remote.close().finally(resolve);
-    };
-    remote.onclose = () => {
-      void stdio.close().finally(resolve);
-    };
-  });
+  const initializeIds = new Set<string | number>();
+  let closing: Promise<void> | null = null;
+  // Each side's close ends the other once: no close → onclose → close recursion.
+  const shutdown = () =>
+    (closing ??= (async () => {
+      await remote.terminateSession().catch(() => undefined);
+      await remote.close().catch(() => undefined);
+      await stdio.close().catch(() => undefined);
+    })());
+  stdio.onclose = () => void shutdown();
+  remote.onclose = () => void shutdown();
   stdio.onmessage = (message: JSONRPCMessage) => {
-    if (isInitializeRequest(message)) initializeIds.add((message as { id: RequestId }).id);
+    if (isInitializeRequest(message)) initializeIds.add((message as { id: string | number }).id);
     remote.send(message).catch((e: Error) => {
       if (isJSONRPCRequest(message)) {
         void stdio.send({
@@ -91,12 +96,16 @@ async function bridge(url: string, apiKey: string): Promise<void> {
       const version = (message.result as { protocolVersion?: string }).protocolVersion;
       if (version) remote.setProtocolVersion(version);
     }
-    void stdio.send(message);
+    if (!closing) void stdio.send(message).catch(() => undefined);
   };
-  remote.onerror = (e) => process.stderr.write(`context-desk mcp: ${e.message}\n`);
+  remote.onerror = (e) => {
+    if (!closing) process.stderr.write(`context-desk mcp: ${e.message}\n`);
+  };
   await remote.start();
   await stdio.start();
-  process.stdin.once('end', () => void stdio.close());
-  await done;
-  await remote.terminateSession().catch(() => undefined);
+  await new Promise<void>((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
+  });
+  await shutdown();
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -24,7 +25,12 @@ export async function createServerApp(config: AppConfig): Promise<INestApplicati
   app.set('trust proxy', 'loopback');
   // The OAuth server (oidc-provider) reads its own request bodies: mounted before the parsers.
   app.use(app.get(OAuthServerService).middleware());
-  app.useBodyParser('json', { limit: '2mb' });
+  // /mcp reads its own body: a byte limit that also holds for chunked bodies, answered in JSON-RPC.
+  app.useBodyParser('json', {
+    limit: '2mb',
+    type: (req: IncomingMessage) =>
+      req.url?.split('?')[0] !== '/mcp' && /^application\/json\b/i.test(req.headers['content-type'] ?? ''),
+  });
   app.useWebSocketAdapter(new WsAdapter(app));
   mountOpenApi(app, config);
   const admin = adminDistDir();

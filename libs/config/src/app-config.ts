@@ -47,6 +47,11 @@ export class AppConfig {
   readonly mcpMode!: McpMode;
   readonly mcpAllowedOrigins!: string[];
   readonly mcpSessionIdleMinutes!: number;
+  /** Live MCP sessions per instance, and per principal (user or API key); the idle oldest is evicted. */
+  readonly mcpMaxSessions!: number;
+  readonly mcpMaxSessionsPerPrincipal!: number;
+  /** Largest /mcp request body (declared or chunked), in bytes. */
+  readonly mcpMaxBodyBytes!: number;
   /** CONTEXT_DESK_API_KEY: the key `context-desk mcp` (stdio) authenticates with. */
   readonly mcpApiKey!: string | null;
   readonly runJobs!: boolean;
@@ -190,6 +195,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
           .filter(Boolean)
       : [publicUrl, `http://localhost:${port}`, `http://127.0.0.1:${port}`],
     mcpSessionIdleMinutes: int(env, 'MCP_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    mcpMaxSessions: int(env, 'MCP_MAX_SESSIONS', 2000, 1, 1_000_000),
+    mcpMaxSessionsPerPrincipal: int(env, 'MCP_MAX_SESSIONS_PER_PRINCIPAL', 50, 1, 1_000_000),
+    mcpMaxBodyBytes: int(env, 'MCP_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     mcpApiKey: nonEmpty(env, 'CONTEXT_DESK_API_KEY') ?? null,
     runJobs: bool(env, 'RUN_JOBS', true),
     slaFirstResponseMinutes: sla(env),

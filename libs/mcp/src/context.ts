@@ -1,7 +1,7 @@
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import { UnauthorizedError, type Principal } from '@app/core';
 
-/** What the HTTP door attaches to each request (`req.auth`), read back by every handler. */
+/** What the HTTP door hands the SDK for each request (`authInfo`), read back by every handler. */
 export interface McpAuthInfo extends AuthInfo {
   extra: { principal: Principal };
 }
@@ -13,22 +13,24 @@ export const toAuthInfo = (token: string, principal: Principal): McpAuthInfo => 
   extra: { principal },
 });
 
-/** The subset of the SDK's RequestHandlerExtra the handlers use. */
-export interface HandlerExtra {
-  authInfo?: AuthInfo;
+/** The subset of the SDK's per-request handler context the handlers read. */
+export interface HandlerCtx {
+  http?: { authInfo?: AuthInfo };
   sessionId?: string;
-  signal: AbortSignal;
-  requestId: string | number;
-  _meta?: { progressToken?: string | number; [k: string]: unknown };
-  sendNotification: (n: { method: string; params?: Record<string, unknown> }) => Promise<void>;
+  mcpReq: {
+    signal: AbortSignal;
+    _meta?: { progressToken?: string | number; [k: string]: unknown };
+    notify: (n: { method: string; params?: Record<string, unknown> }) => Promise<void>;
+    log: (level: 'debug' | 'info' | 'warning' | 'error', data: unknown, logger?: string) => Promise<void>;
+  };
 }
 
 /**
  * The caller of one MCP request: the principal the HTTP door authenticated for this request,
  * or the fixed principal of a stdio server.
  */
-export function principalFrom(extra: Pick<HandlerExtra, 'authInfo'>, fallback: Principal | null): Principal {
-  const p = (extra.authInfo?.extra as { principal?: Principal } | undefined)?.principal ?? fallback;
+export function principalFrom(ctx: Pick<HandlerCtx, 'http'>, fallback: Principal | null): Principal {
+  const p = (ctx.http?.authInfo?.extra as { principal?: Principal } | undefined)?.principal ?? fallback;
   if (!p) throw new UnauthorizedError('no credentials on this MCP request');
   return p;
 }

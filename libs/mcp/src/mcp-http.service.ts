@@ -1,77 +1,103 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  classifyInboundRequest,
+  createMcpHandler,
+  isInitializeRequest,
+  legacyStatelessFallback,
+  WebStandardStreamableHTTPServerTransport,
+  type McpHttpHandler,
+  type Server,
+} from '@modelcontextprotocol/server';
+import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import { AuthService } from '@app/auth';
 import { AppConfig } from '@app/config';
-import { SCOPES, UnauthorizedError, hasScope, type Principal, type Scope } from '@app/core';
+import { SCOPES, UnauthorizedError, type Principal } from '@app/core';
 import { DatabaseService } from '@app/database';
-import { hashArgs, writeAudit } from '@app/observability';
-import { toAuthInfo } from './context';
-import { DbEventStore } from './event-store';
-import { McpServerFactory, McpServerState } from './mcp-server.factory';
-import {
-  createSessionTransport,
-  markInitialized,
-  requestIdsOf,
-  transportMapSizes,
-  wantsStream,
-} from './sdk-transport';
-import { StatelessMux } from './stateless-mux';
-import { McpSubscriptions } from './subscriptions';
-import { TOOLS_BY_NAME } from './tools';
+import { hashArgs } from '@app/observability';
+import { McpAudit } from './audit';
+import { readMcpBody } from './body';
+import { McpCatalog } from './catalog';
+import { toAuthInfo, type McpAuthInfo } from './context';
+import { McpServerFactory } from './mcp-server.factory';
+import { MCP_READ_SCOPES, missingScope } from './scope-rule';
+import { SessionEventStore } from './session-event-store';
+import { McpSubscriptions, notifyThrough } from './subscriptions';
 
-/** Largest JSON-RPC body accepted on /mcp. */
-export const MCP_MAX_BODY_BYTES = 1024 * 1024;
-/** Scopes of which a caller needs at least one to use /mcp at all. */
-const MCP_READ_SCOPES: Scope[] = ['kb:read', 'tickets:read', 'users:read'];
 const TOUCH_EVERY_MS = 60_000;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-type Req = IncomingMessage & { auth?: AuthInfo; protocol?: string };
+type Req = IncomingMessage & { auth?: McpAuthInfo; protocol?: string };
 
 interface Session {
   id: string;
-  server: McpServer;
-  transport: ReturnType<typeof createSessionTransport>;
-  state: McpServerState;
+  server: Server;
+  transport: WebStandardStreamableHTTPServerTransport;
+  serve: NodeMcpRequestHandler;
   principal: Principal;
+  subscriptions: Set<string>;
+  store: SessionEventStore;
   lastSeen: number;
   touchedAt: number;
+  /** Open GET streams (a session with one is not idle). */
+  streams: number;
   release: () => void;
 }
 
-const rpcError = (res: ServerResponse, status: number, code: number, message: string, headers = {}) => {
+const rpcError = (
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+  id: unknown = null,
+) => {
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
 };
 
 const samePrincipal = (a: Principal, b: { userId?: unknown; apiKeyId?: unknown }) =>
   a.userId === b.userId && (a.apiKeyId ?? null) === (b.apiKeyId ?? null);
 
+const principalKey = (p: Principal) => p.apiKeyId ?? `u:${p.userId ?? p.name}`;
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
 /**
- * The Streamable HTTP door at /mcp: Origin/Host checks, bearer auth with RFC 9728 challenges,
- * then either sessions (one MCP server per session, resumable streams stored in the database,
- * idle expiry) or stateless mode (one shared server, a fresh transport per request).
+ * The Streamable HTTP door at /mcp, on SDK v2: Origin/Host checks, the body read with a byte
+ * limit, bearer auth with RFC 9728 challenges and one scope rule, then
+ *
+ * - 2026-07-28 requests (per-request `_meta` envelope): the SDK's `createMcpHandler`, one
+ *   cheap server instance per request; `subscriptions/listen` streams fed by the outbox;
+ * - 2025-era requests: sessions (MCP_MODE=stateful: one server per session, resumable streams
+ *   replayed from the outbox, capped per principal and in total, idle expiry) or the SDK's
+ *   stateless fallback (MCP_MODE=stateless).
  */
 @Injectable()
 export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('McpHttp');
   private readonly sessions = new Map<string, Session>();
-  private shared: { server: McpServer; mux: StatelessMux } | null = null;
+  private modern!: McpHttpHandler;
+  private serveModern!: NodeMcpRequestHandler;
+  private serveLegacyStateless!: NodeMcpRequestHandler;
   private sweeper: NodeJS.Timeout | null = null;
   private readonly allowedOrigins: Set<string>;
   private readonly allowedHostnames: Set<string>;
   private readonly checkHost: boolean;
+  /** Live HTTP responses per principal (streams included), closed when its credentials are revoked. */
+  private readonly live = new Map<string, Set<ServerResponse>>();
 
   constructor(
     private readonly config: AppConfig,
     private readonly auth: AuthService,
     private readonly factory: McpServerFactory,
+    private readonly catalog: McpCatalog,
     private readonly subscriptions: McpSubscriptions,
+    private readonly audit: McpAudit,
     private readonly db: DatabaseService,
   ) {
     this.allowedOrigins = new Set(config.mcpAllowedOrigins.map((o) => o.toLowerCase()));
@@ -95,13 +121,28 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     return this.config.mcpMode;
   }
 
-  async onModuleInit(): Promise<void> {
-    if (this.mode === 'stateless') {
-      const server = this.factory.build(new McpServerState(false));
-      const mux = new StatelessMux();
-      await server.connect(mux);
-      this.shared = { server, mux };
-    } else {
+  onModuleInit(): void {
+    const onerror = (e: Error) => this.logger.debug(`MCP: ${e.message}`);
+    const perRequest = () => this.factory.build({ notifies: true, subscribable: false });
+    this.modern = createMcpHandler(perRequest, {
+      legacy: 'reject',
+      bus: this.subscriptions.bus,
+      onerror,
+      maxRequestBodySize: this.config.mcpMaxBodyBytes,
+      maxSubscriptions: this.config.mcpMaxSessions,
+    });
+    this.serveModern = toNodeHandler(this.modern, {
+      onerror,
+      maxRequestBodySize: this.config.mcpMaxBodyBytes,
+    });
+    const legacy = legacyStatelessFallback(
+      () => this.factory.build({ notifies: false, subscribable: false }),
+      onerror,
+      { maxRequestBodySize: this.config.mcpMaxBodyBytes },
+    );
+    this.serveLegacyStateless = toNodeHandler({ fetch: legacy }, { onerror });
+    this.subscriptions.start();
+    if (this.mode === 'stateful') {
       const every = Math.min(60_000, (this.config.mcpSessionIdleMinutes * 60_000) / 4);
       this.sweeper = setInterval(() => void this.expireIdle(), every);
       this.sweeper.unref();
@@ -112,7 +153,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     if (this.sweeper) clearInterval(this.sweeper);
     // Sessions stay in the database: clients resume them on the next start or another instance.
     await Promise.all([...this.sessions.values()].map((s) => this.closeSession(s, false)));
-    await this.shared?.server.close();
+    await this.modern?.close();
   }
 
   /** RFC 9728 metadata for /mcp. */
@@ -128,26 +169,45 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  /** Counts for tests and benches: live sessions and the sum of their transports' internal maps. */
-  stats(): { sessions: number; streams: number; requests: number; statelessPending: number } {
-    let streams = 0;
-    let requests = 0;
-    for (const s of this.sessions.values()) {
-      const sizes = transportMapSizes(s.transport);
-      streams += sizes.streams;
-      requests += sizes.requests;
-    }
-    return {
-      sessions: this.sessions.size,
-      streams,
-      requests,
-      statelessPending: this.shared?.mux.pending ?? 0,
-    };
+  /** Counts for tests and benches. */
+  stats(): { sessions: number; bufferedEvents: number; liveResponses: number } {
+    let bufferedEvents = 0;
+    for (const s of this.sessions.values()) bufferedEvents += s.store.size;
+    let liveResponses = 0;
+    for (const set of this.live.values()) liveResponses += set.size;
+    return { sessions: this.sessions.size, bufferedEvents, liveResponses };
   }
 
-  async handle(req: Req, res: ServerResponse, parsedBody: unknown): Promise<void> {
+  /**
+   * Ends what a principal has open here (their credentials were revoked or changed): sessions,
+   * streams and requests in flight. Returns how many were closed.
+   */
+  async revoke(match: { userId?: string; apiKeyId?: string }): Promise<number> {
+    const hit = (p: Principal) =>
+      (match.apiKeyId !== undefined && p.apiKeyId === match.apiKeyId) ||
+      (match.userId !== undefined && p.userId === match.userId);
+    let n = 0;
+    for (const s of [...this.sessions.values()]) {
+      if (!hit(s.principal)) continue;
+      n++;
+      await this.closeSession(s, true);
+    }
+    for (const [key, set] of this.live) {
+      for (const res of set) {
+        const p = (res as ServerResponse & { mcpPrincipal?: Principal }).mcpPrincipal;
+        if (p && hit(p)) {
+          n++;
+          res.destroy();
+        }
+      }
+      if (set.size === 0) this.live.delete(key);
+    }
+    return n;
+  }
+
+  async handle(req: Req, res: ServerResponse): Promise<void> {
     try {
-      await this.dispatch(req, res, parsedBody);
+      await this.dispatch(req, res);
     } catch (e) {
       this.logger.error(`MCP request failed: ${(e as Error).stack ?? String(e)}`);
       if (!res.headersSent) rpcError(res, 500, -32603, 'Internal server error');
@@ -155,7 +215,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async dispatch(req: Req, res: ServerResponse, parsedBody: unknown): Promise<void> {
+  private async dispatch(req: Req, res: ServerResponse): Promise<void> {
     const origin = req.headers.origin;
     if (origin && !this.originAllowed(origin, req.socket?.localPort)) {
       return rpcError(res, 403, -32000, `Forbidden: Origin ${origin} is not allowed`);
@@ -164,18 +224,9 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       return rpcError(res, 403, -32000, `Forbidden: Host ${req.headers.host ?? '(none)'} is not allowed`);
     }
     const method = req.method ?? 'GET';
-    const allowed = this.mode === 'stateless' ? ['POST'] : ['POST', 'GET', 'DELETE'];
-    if (!allowed.includes(method)) {
-      res.setHeader('Allow', allowed.join(', '));
-      return rpcError(
-        res,
-        405,
-        -32000,
-        `Method not allowed${this.mode === 'stateless' ? ' (stateless mode)' : ''}`,
-      );
-    }
-    if (Number(req.headers['content-length'] ?? 0) > MCP_MAX_BODY_BYTES) {
-      return rpcError(res, 413, -32000, `Request body exceeds ${MCP_MAX_BODY_BYTES} bytes`);
+    if (!['POST', 'GET', 'DELETE'].includes(method)) {
+      res.setHeader('Allow', 'POST, GET, DELETE');
+      return rpcError(res, 405, -32000, 'Method not allowed');
     }
 
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -197,78 +248,103 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
         'WWW-Authenticate': `Bearer ${challenge.join(', ')}`,
       });
     }
-    const body = method === 'POST' ? parsedBody : undefined;
-    const needed = this.missingScope(principal, body);
+
+    let body: unknown;
+    if (method === 'POST') {
+      const read = await readMcpBody(req, this.config.mcpMaxBodyBytes);
+      if (!read.ok) return rpcError(res, read.status, read.code, read.message, read.headers);
+      body = read.body;
+    }
+
+    const needed = missingScope(principal, body, this.catalog);
     if (needed) {
       if (needed.tool) {
-        await writeAudit(this.db.prisma, {
-          actor: principal,
-          channel: 'mcp',
-          action: 'mcp.tool_call',
-          targetType: 'tool',
-          targetId: needed.tool,
-          outcome: 'denied',
-          argsHash: hashArgs((body as { params?: { arguments?: unknown } }).params?.arguments ?? {}),
-          durationMs: 0,
-        });
+        this.audit.record(
+          {
+            actor: principal,
+            channel: 'mcp',
+            action: 'mcp.tool_call',
+            targetType: 'tool',
+            targetId: needed.tool,
+            outcome: 'denied',
+            argsHash: hashArgs((body as { params?: { arguments?: unknown } }).params?.arguments ?? {}),
+            durationMs: 0,
+          },
+          false,
+        );
       }
       return rpcError(
         res,
         403,
         -32000,
-        `Forbidden: ${needed.tool ? `the tool ${needed.tool}` : 'this endpoint'} requires the scope ${needed.scopes.join(' or ')}`,
+        `Forbidden: ${needed.what} requires the scope ${needed.scopes.join(' or ')}`,
         {
           'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${needed.scopes.join(' ')}", resource_metadata="${this.baseUrl(req)}/.well-known/oauth-protected-resource"`,
         },
+        (body as { id?: unknown } | undefined)?.id ?? null,
       );
     }
-    req.auth = toAuthInfo(token, principal);
-    if (this.mode === 'stateless') return this.handleStateless(req, res, body);
-    return this.handleStateful(req, res, body, principal);
-  }
+    req.auth = toAuthInfo(token!, principal);
+    this.track(res, principal);
 
-  private missingScope(principal: Principal, body: unknown): { scopes: Scope[]; tool?: string } | null {
-    if (!MCP_READ_SCOPES.some((s) => hasScope(principal, s))) return { scopes: MCP_READ_SCOPES };
-    const call = body as { method?: unknown; params?: { name?: unknown } } | undefined;
-    if (
-      call &&
-      !Array.isArray(call) &&
-      call.method === 'tools/call' &&
-      typeof call.params?.name === 'string'
-    ) {
-      const def = TOOLS_BY_NAME.get(call.params.name);
-      if (def && !hasScope(principal, def.scope)) return { scopes: [def.scope], tool: def.name };
+    const legacy =
+      method !== 'POST' ||
+      classifyInboundRequest({
+        httpMethod: 'POST',
+        protocolVersionHeader: header(req, 'mcp-protocol-version'),
+        mcpMethodHeader: header(req, 'mcp-method'),
+        mcpNameHeader: header(req, 'mcp-name'),
+        body,
+      }).kind === 'legacy';
+    if (!legacy) return this.serveModern(req, res, body);
+    if (this.mode === 'stateless') {
+      if (method !== 'POST') {
+        res.setHeader('Allow', 'POST');
+        return rpcError(res, 405, -32000, 'Method not allowed (stateless mode: no sessions)');
+      }
+      return this.serveLegacyStateless(req, res, body);
     }
-    return null;
+    return this.handleSession(req, res, body, principal);
   }
 
-  private async handleStateless(req: Req, res: ServerResponse, body: unknown): Promise<void> {
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: !wantsStream(body),
+  /** Remembers a live response so that revoking its credentials can close it. */
+  private track(res: ServerResponse, principal: Principal): void {
+    const key = principalKey(principal);
+    let set = this.live.get(key);
+    if (!set) this.live.set(key, (set = new Set()));
+    set.add(res);
+    (res as ServerResponse & { mcpPrincipal?: Principal }).mcpPrincipal = principal;
+    res.once('close', () => {
+      set.delete(res);
+      if (set.size === 0 && this.live.get(key) === set) this.live.delete(key);
     });
-    const cancel = this.shared!.mux.attach(transport);
-    res.on('close', () => {
-      cancel();
-      void transport.close();
-    });
-    await transport.handleRequest(req, res, body);
   }
 
-  private async handleStateful(req: Req, res: ServerResponse, body: unknown, principal: Principal) {
-    const sid = req.headers['mcp-session-id'];
+  private async handleSession(req: Req, res: ServerResponse, body: unknown, principal: Principal) {
+    const sid = header(req, 'mcp-session-id');
     let session: Session | null = null;
-    if (typeof sid === 'string' && sid) {
+    if (sid) {
       session = this.sessions.get(sid) ?? (await this.reopen(sid, principal));
       if (!session || !samePrincipal(principal, session.principal)) {
         return rpcError(res, 404, -32001, 'Session not found');
       }
     } else if (req.method === 'POST' && !Array.isArray(body) && isInitializeRequest(body)) {
+      const room = await this.makeRoom(principal);
+      if (!room) {
+        return rpcError(
+          res,
+          503,
+          -32000,
+          'Too many open MCP sessions on this server; close unused sessions (DELETE /mcp) or retry later',
+          { 'Retry-After': '30' },
+          (body as { id?: unknown }).id ?? null,
+        );
+      }
       session = await this.open(
         randomUUID(),
         principal,
-        false,
-        (body as { params: { protocolVersion?: string } }).params.protocolVersion,
+        (body as { params: { protocolVersion?: string } }).params.protocolVersion ?? null,
+        [],
       );
     } else {
       return rpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
@@ -280,36 +356,80 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
         .updateMany({ where: { id: session.id }, data: { lastSeenAt: new Date() } })
         .catch(() => undefined);
     }
-    const ids = requestIdsOf(body);
-    const transport = session.transport;
-    if (ids.length) res.on('close', () => transport.releaseJson(ids));
-    await transport.handleRequest(req, res, body);
+    if (req.method === 'GET') {
+      const s = session;
+      flushHeadersOnWrite(res);
+      s.streams++;
+      res.once('close', () => {
+        s.streams--;
+        s.lastSeen = Date.now();
+      });
+    }
+    await session.serve(req, res, body);
+  }
+
+  /**
+   * Makes room for one more session of `principal`: over the per-principal or total cap, the
+   * idle oldest session (no open stream) is ended. False when every session is in use.
+   */
+  private async makeRoom(principal: Principal): Promise<boolean> {
+    const key = principalKey(principal);
+    const mine = [...this.sessions.values()].filter((s) => principalKey(s.principal) === key);
+    if (mine.length >= this.config.mcpMaxSessionsPerPrincipal) {
+      const victim = oldestIdle(mine);
+      if (!victim) return false;
+      await this.closeSession(victim, true);
+    }
+    if (this.sessions.size >= this.config.mcpMaxSessions) {
+      const victim = oldestIdle([...this.sessions.values()]);
+      if (!victim) return false;
+      await this.closeSession(victim, true);
+    }
+    return true;
   }
 
   private async open(
     id: string,
     principal: Principal,
-    reopened: boolean,
-    protocolVersion?: string,
+    protocolVersion: string | null,
+    subscriptions: string[],
+    reopened = false,
   ): Promise<Session> {
-    const state = new McpServerState(true);
-    const server = this.factory.build(state);
-    const transport = createSessionTransport({
-      sessionId: id,
-      eventStore: new DbEventStore(this.db, id),
-      onsessionclosed: () => undefined,
+    const subs = new Set(subscriptions);
+    const store = new SessionEventStore(this.subscriptions, { principal, subscriptions: subs });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      eventStore: store,
+      retryInterval: 1000,
+      maxRequestBodySize: this.config.mcpMaxBodyBytes,
     });
     const now = Date.now();
     const session: Session = {
       id,
-      server,
+      server: null as unknown as Server,
       transport,
-      state,
+      serve: toNodeHandler(
+        { fetch: (r, o) => transport.handleRequest(r, { parsedBody: o?.parsedBody, authInfo: o?.authInfo }) },
+        { maxRequestBodySize: this.config.mcpMaxBodyBytes },
+      ),
       principal,
+      subscriptions: subs,
+      store,
       lastSeen: now,
       touchedAt: now,
+      streams: 0,
       release: () => undefined,
     };
+    session.server = this.factory.build({
+      notifies: true,
+      subscribable: true,
+      subscriptions: subs,
+      onSubscriptionsChanged: () => {
+        void this.db.prisma.mcpSession
+          .updateMany({ where: { id }, data: { subscriptions: [...subs] } })
+          .catch((e: Error) => this.logger.warn(`could not store MCP subscriptions: ${e.message}`));
+      },
+    });
     transport.onclose = () => {
       if (this.sessions.get(id) === session) {
         this.sessions.delete(id);
@@ -318,13 +438,13 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
         void this.forget(id);
       }
     };
-    await server.connect(transport);
-    if (reopened) markInitialized(transport, id);
+    await session.server.connect(transport);
+    if (reopened) await this.replayHandshake(session, protocolVersion);
     else {
       await this.db.prisma.mcpSession.create({
         data: {
           id,
-          protocolVersion: protocolVersion ?? null,
+          protocolVersion,
           principal: {
             kind: principal.kind,
             userId: principal.userId,
@@ -336,12 +456,40 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     }
     session.release = this.subscriptions.add({
       principal,
-      subscriptions: state.subscriptions,
-      resourceUpdated: (uri) => server.server.sendResourceUpdated({ uri }),
-      resourceListChanged: async () => server.sendResourceListChanged(),
+      subscriptions: subs,
+      ...notifyThrough(session.server),
     });
     this.sessions.set(id, session);
     return session;
+  }
+
+  /**
+   * A session opened on another instance or before a restart is rebuilt on a new transport
+   * by replaying its initialize handshake (the SDK has no other way to adopt a session id).
+   */
+  private async replayHandshake(session: Session, protocolVersion: string | null): Promise<void> {
+    const version = protocolVersion ?? '2025-11-25';
+    const post = (body: unknown, sid?: string) =>
+      session.transport.handleRequest(
+        new Request('http://localhost/mcp', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': version,
+            ...(sid ? { 'mcp-session-id': sid } : {}),
+          },
+          body: JSON.stringify(body),
+        }),
+      );
+    const init = await post({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'resumed', version: '0' } },
+    });
+    await init.body?.cancel();
+    await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session.id);
   }
 
   /** A session started on another instance or before a restart: rebuilt from its database row. */
@@ -350,7 +498,9 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     const row = await this.db.prisma.mcpSession.findUnique({ where: { id } });
     if (!row || !samePrincipal(principal, row.principal as Record<string, unknown>)) return null;
     if (Date.now() - row.lastSeenAt.getTime() > this.config.mcpSessionIdleMinutes * 60_000) return null;
-    return this.sessions.get(id) ?? this.open(id, principal, true);
+    if (this.sessions.has(id)) return this.sessions.get(id)!;
+    if (!(await this.makeRoom(principal))) return null;
+    return this.open(id, principal, row.protocolVersion, row.subscriptions, true);
   }
 
   private async closeSession(s: Session, forget: boolean): Promise<void> {
@@ -362,7 +512,6 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   private async forget(id: string): Promise<void> {
     try {
       await this.db.prisma.mcpSession.deleteMany({ where: { id } });
-      await DbEventStore.dropSession(this.db, id);
     } catch (e) {
       this.logger.warn(`could not remove MCP session ${id}: ${(e as Error).message}`);
     }
@@ -373,18 +522,15 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     const cutoff = now - this.config.mcpSessionIdleMinutes * 60_000;
     let n = 0;
     for (const s of [...this.sessions.values()]) {
-      if (s.lastSeen < cutoff) {
+      if (s.lastSeen < cutoff && s.streams === 0) {
         n++;
         await this.closeSession(s, true);
       }
     }
     try {
-      const stale = await this.db.prisma.mcpSession.findMany({
-        where: { lastSeenAt: { lt: new Date(cutoff) } },
-        select: { id: true },
-        take: 500,
+      await this.db.prisma.mcpSession.deleteMany({
+        where: { lastSeenAt: { lt: new Date(cutoff) }, id: { notIn: [...this.sessions.keys()] } },
       });
-      for (const { id } of stale) if (!this.sessions.has(id)) await this.forget(id);
     } catch (e) {
       this.logger.warn(`MCP session sweep failed: ${(e as Error).message}`);
     }
@@ -413,4 +559,20 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     if (!/:0$/.test(this.config.publicUrl)) return this.config.publicUrl;
     return `${req.protocol ?? 'http'}://${req.headers.host ?? '127.0.0.1'}`;
   }
+}
+
+/** A standalone stream sends nothing until there is news: its headers go out at once. */
+function flushHeadersOnWrite(res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.writeHead = ((...a: unknown[]) => {
+    const r = writeHead(...a);
+    res.flushHeaders();
+    return r;
+  }) as typeof res.writeHead;
+}
+
+function oldestIdle(sessions: Session[]): Session | undefined {
+  let victim: Session | undefined;
+  for (const s of sessions) if (s.streams === 0 && (!victim || s.lastSeen < victim.lastSeen)) victim = s;
+  return victim;
 }

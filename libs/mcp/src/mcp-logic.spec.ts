@@ -1,10 +1,12 @@
 import type { ChangeEvent } from '@app/events';
+import { NotFoundError, VersionConflictError, type Principal, type Scope } from '@app/core';
+import { jsonDepth } from './body';
+import { McpCatalog } from './catalog';
 import { parseResourceUri } from './resources';
-import { requestIdsOf, wantsStream } from './sdk-transport';
-import { StatelessMux } from './stateless-mux';
-import { uriOfEvent } from './subscriptions';
+import { missingScope } from './scope-rule';
+import { SessionEventStore, STANDALONE_STREAM } from './session-event-store';
+import { OUTBOX_EVENT_META, uriOfEvent } from './subscriptions';
 import { toolErrorText } from './tool-errors';
-import { NotFoundError, VersionConflictError } from '@app/core';
 
 const event = (topic: ChangeEvent['topic'], data: Record<string, unknown>, entityId = 'e1'): ChangeEvent => ({
   id: 1,
@@ -14,6 +16,15 @@ const event = (topic: ChangeEvent['topic'], data: Record<string, unknown>, entit
   data,
   actorId: null,
   at: new Date().toISOString(),
+});
+
+const principal = (...scopes: Scope[]): Principal => ({
+  kind: 'api_key',
+  userId: 'u1',
+  apiKeyId: 'k1',
+  name: 'key',
+  scopes,
+  channel: 'mcp',
 });
 
 describe('MCP door logic', () => {
@@ -35,40 +46,77 @@ describe('MCP door logic', () => {
     expect(uriOfEvent(event('users', {}, 'u-1'))).toBe('kb://users/u-1');
   });
 
-  it('streams only requests that asked for progress', () => {
-    const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x' } };
-    expect(wantsStream(call)).toBe(false);
-    expect(wantsStream({ ...call, params: { name: 'x', _meta: { progressToken: 't' } } })).toBe(true);
-    expect(wantsStream([{ jsonrpc: '2.0', method: 'notifications/initialized' }, call])).toBe(false);
-    expect(requestIdsOf([call, { jsonrpc: '2.0', method: 'notifications/x' }])).toEqual([1]);
+  it('measures JSON nesting without counting brackets in strings, and stops early', () => {
+    expect(jsonDepth('{"a":[1,{"b":"[[[["}]}', 64)).toBe(3);
+    expect(jsonDepth('"\\"{{{"', 64)).toBe(0);
+    expect(jsonDepth('['.repeat(100_000), 64)).toBe(65);
+  });
+
+  it('applies one scope rule to tools, prompts, resources and listen subscriptions', () => {
+    const catalog = new McpCatalog();
+    const kb = principal('kb:read');
+    const call = (method: string, params: Record<string, unknown>) => ({
+      jsonrpc: '2.0',
+      id: 1,
+      method,
+      params,
+    });
+    expect(missingScope(kb, call('tools/call', { name: 'search_knowledge' }), catalog)).toBeNull();
+    expect(missingScope(kb, call('tools/call', { name: 'get_ticket' }), catalog)).toMatchObject({
+      scopes: ['tickets:read'],
+      tool: 'get_ticket',
+    });
+    expect(missingScope(kb, call('resources/read', { uri: 'kb://users/x' }), catalog)).toMatchObject({
+      scopes: ['users:read'],
+    });
+    expect(
+      missingScope(kb, call('prompts/get', { name: 'draft_article_from_ticket' }), catalog),
+    ).toMatchObject({
+      scopes: ['tickets:read'],
+    });
+    expect(
+      missingScope(
+        kb,
+        call('subscriptions/listen', { notifications: { resourceSubscriptions: ['kb://tickets/1'] } }),
+        catalog,
+      ),
+    ).toMatchObject({ scopes: ['tickets:read'] });
+    expect(missingScope(principal('kb:write'), call('tools/list', {}), catalog)).toMatchObject({
+      what: 'this endpoint',
+    });
+  });
+
+  it('shows a kb:read caller only the templates, tools and prompts its scopes cover', () => {
+    const v = new McpCatalog().visibleTo(principal('kb:read'));
+    expect(v.templates.map((t) => t.uriTemplate)).toEqual(['kb://documents/{slug}']);
+    expect(v.tools.map((t) => t.name)).toEqual(['search_knowledge', 'get_document']);
+    expect(v.prompts.map((p) => p.name)).toEqual(['answer_from_knowledge']);
+  });
+
+  it('keeps request-stream events bounded and derives standalone-stream ids from the outbox', async () => {
+    const replayed: unknown[] = [];
+    const store = new SessionEventStore(
+      {
+        position: 41,
+        replay: async (_t, after) => [{ id: after + 1, message: { jsonrpc: '2.0', method: 'x' } }],
+      },
+      { principal: principal('kb:read'), subscriptions: new Set() },
+    );
+    expect(await store.storeEvent(STANDALONE_STREAM, {} as never)).toBe('g41');
+    const note = { jsonrpc: '2.0', method: 'n', params: { _meta: { [OUTBOX_EVENT_META]: 57 } } } as const;
+    expect(await store.storeEvent(STANDALONE_STREAM, note)).toBe('g57');
+    for (let i = 0; i < 500; i++) await store.storeEvent('s1', { jsonrpc: '2.0', method: 'p' });
+    expect(store.size).toBe(200);
+    expect(await store.getStreamIdForEventId('r500')).toBe('s1');
+    expect(await store.getStreamIdForEventId('r1')).toBeUndefined();
+    expect(await store.replayEventsAfter('g57', { send: async (id, m) => void replayed.push([id, m]) })).toBe(
+      STANDALONE_STREAM,
+    );
+    expect(replayed).toEqual([['g58', { jsonrpc: '2.0', method: 'x' }]]);
   });
 
   it('says what to do next on domain errors', () => {
     expect(toolErrorText(new VersionConflictError('document', 'd1', 1, 3))).toMatch(/expectedVersion 3/);
     expect(toolErrorText(new NotFoundError('ticket', 9))).toMatch(/^Not found/);
-  });
-
-  it('routes replies of a shared server back to the right transport with the original ids', async () => {
-    const mux = new StatelessMux();
-    const seen: unknown[] = [];
-    mux.onmessage = (m) => seen.push(m);
-    const sent: Record<string, unknown[]> = { a: [], b: [] };
-    const transport = (name: 'a' | 'b') =>
-      ({ send: async (m: unknown) => void sent[name].push(m) }) as unknown as Parameters<
-        StatelessMux['attach']
-      >[0];
-    const a = transport('a');
-    const b = transport('b');
-    mux.attach(a);
-    mux.attach(b);
-    a.onmessage!({ jsonrpc: '2.0', id: 1, method: 'ping' });
-    b.onmessage!({ jsonrpc: '2.0', id: 1, method: 'ping' });
-    const [ia, ib] = seen.map((m) => (m as { id: string }).id);
-    expect(ia).not.toBe(ib);
-    await mux.send({ jsonrpc: '2.0', id: ib, result: {} });
-    await mux.send({ jsonrpc: '2.0', id: ia, result: {} });
-    expect(sent.a).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
-    expect(sent.b).toEqual([{ jsonrpc: '2.0', id: 1, result: {} }]);
-    expect(mux.pending).toBe(0);
   });
 });

@@ -2,14 +2,19 @@ import { Module } from '@nestjs/common';
 import { KnowledgeModule } from '@app/knowledge';
 import { TicketsModule } from '@app/tickets';
 import { UsersModule } from '@app/users';
+import { McpAudit } from './audit';
+import { McpCatalog } from './catalog';
 import { McpDomain } from './domain';
 import { McpServerFactory } from './mcp-server.factory';
 import { McpSubscriptions } from './subscriptions';
 
-/** MCP servers built from the domain services; doors (HTTP, stdio) add their transport. */
+/**
+ * MCP servers built from the domain services; doors (HTTP, stdio) add their transport.
+ * Other modules add tools, prompts and resource templates through `McpCatalog`.
+ */
 @Module({
   imports: [KnowledgeModule, TicketsModule, UsersModule],
-  providers: [McpDomain, McpServerFactory, McpSubscriptions],
-  exports: [McpDomain, McpServerFactory, McpSubscriptions],
+  providers: [McpDomain, McpCatalog, McpAudit, McpServerFactory, McpSubscriptions],
+  exports: [McpDomain, McpCatalog, McpAudit, McpServerFactory, McpSubscriptions],
 })
 export class McpModule {}

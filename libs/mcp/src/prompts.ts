@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+import type { GetPromptResult } from '@modelcontextprotocol/server';
 import type { Principal, Scope } from '@app/core';
 import type { McpDomain } from './domain';
 import type { ResourceKind } from './resources';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import { InvalidError, type Principal, type Scope } from '@app/core';
 import { DOCUMENT_STATUSES } from '@app/knowledge';
 import {

@@ -20,23 +20,26 @@ export interface AuditEntry {
 
 type AuditClient = Pick<Tx, 'auditLog'>;
 
+/** The audit_log row for an entry (also used for multi-row inserts). */
+export function auditRow(e: AuditEntry) {
+  return {
+    actorType: e.actor?.kind ?? 'anonymous',
+    actorId: e.actor?.userId ?? null,
+    actorLabel: e.actor ? actorLabel(e.actor) : null,
+    channel: e.channel ?? e.actor?.channel ?? 'system',
+    action: e.action,
+    targetType: e.targetType ?? null,
+    targetId: e.targetId ?? null,
+    outcome: e.outcome,
+    detail: e.detail?.slice(0, 1000) ?? null,
+    argsHash: e.argsHash ?? null,
+    durationMs: e.durationMs === undefined ? null : Math.round(e.durationMs),
+  };
+}
+
 /** Writes one audit row; pass the transaction client to commit it with the change it records. */
 export async function writeAudit(client: AuditClient, e: AuditEntry): Promise<void> {
-  await client.auditLog.create({
-    data: {
-      actorType: e.actor?.kind ?? 'anonymous',
-      actorId: e.actor?.userId ?? null,
-      actorLabel: e.actor ? actorLabel(e.actor) : null,
-      channel: e.channel ?? e.actor?.channel ?? 'system',
-      action: e.action,
-      targetType: e.targetType ?? null,
-      targetId: e.targetId ?? null,
-      outcome: e.outcome,
-      detail: e.detail?.slice(0, 1000) ?? null,
-      argsHash: e.argsHash ?? null,
-      durationMs: e.durationMs === undefined ? null : Math.round(e.durationMs),
-    },
-  });
+  await client.auditLog.create({ data: auditRow(e) });
 }
 
 /** Stable SHA-256 of a JSON value (keys sorted), for audit entries that must not store arguments. */

@@ -16,7 +16,7 @@ export class McpController {
 
   @All('mcp')
   handle(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.mcp.handle(req, res, req.body);
+    return this.mcp.handle(req, res);
   }
 
   @Get(['.well-known/oauth-protected-resource', '.well-known/oauth-protected-resource/mcp'])

@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import type { Prompt, Tool } from '@modelcontextprotocol/server';
+
+/** A resources/templates/list entry. */
+export interface ResourceTemplateEntry {
+  uriTemplate: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+}
+import { hasScope, type Principal } from '@app/core';
+import { PROMPTS, type PromptDef } from './prompts';
+import { RESOURCE_TEMPLATES, type ResourceTemplateDef } from './resources';
+import { TOOLS, type ToolDef } from './tools';
+
+interface ToolEntry {
+  def: ToolDef;
+  tool: Tool;
+}
+
+const toolEntry = (def: ToolDef): ToolEntry => ({
+  def,
+  tool: {
+    name: def.name,
+    title: def.title,
+    description: def.description,
+    inputSchema: z.toJSONSchema(def.input, { io: 'input', unrepresentable: 'any' }) as Tool['inputSchema'],
+    outputSchema: z.toJSONSchema(def.output, {
+      io: 'output',
+      unrepresentable: 'any',
+    }) as Tool['outputSchema'],
+    annotations: def.annotations,
+    execution: { taskSupport: 'forbidden' },
+  },
+});
+
+const promptEntry = (p: PromptDef): Prompt => ({
+  name: p.name,
+  title: p.title,
+  description: p.description,
+  arguments: Object.entries(p.args.shape).map(([name, schema]) => ({
+    name,
+    description: schema.description,
+    required: true,
+  })),
+});
+
+const templateEntry = (t: ResourceTemplateDef): ResourceTemplateEntry => ({
+  name: t.name,
+  title: t.title,
+  uriTemplate: t.uriTemplate,
+  description: t.description,
+  mimeType: t.mimeType,
+});
+
+/**
+ * The MCP surface every server instance serves: the contract's tools, prompts and resource
+ * templates, plus whatever other modules register at start-up with `addTool`, `addPrompt` and
+ * `addResourceTemplate` (the same definition types the built-ins use). List entries (JSON
+ * Schemas included) are built once per definition, not per request.
+ */
+@Injectable()
+export class McpCatalog {
+  private readonly tools = new Map<string, ToolEntry>();
+  private readonly prompts = new Map<string, { def: PromptDef; prompt: Prompt }>();
+  private readonly templates = new Map<
+    string,
+    { def: ResourceTemplateDef; template: ResourceTemplateEntry }
+  >();
+  private visible = new Map<
+    string,
+    { tools: Tool[]; prompts: Prompt[]; templates: ResourceTemplateEntry[] }
+  >();
+
+  constructor() {
+    for (const t of TOOLS) this.addTool(t);
+    for (const p of PROMPTS) this.addPrompt(p);
+    for (const r of RESOURCE_TEMPLATES) this.addResourceTemplate(r);
+  }
+
+  addTool(def: ToolDef): void {
+    if (this.tools.has(def.name)) throw new Error(`MCP tool ${def.name} is already registered`);
+    this.tools.set(def.name, toolEntry(def));
+    this.visible = new Map();
+  }
+
+  addPrompt(def: PromptDef): void {
+    if (this.prompts.has(def.name)) throw new Error(`MCP prompt ${def.name} is already registered`);
+    this.prompts.set(def.name, { def, prompt: promptEntry(def) });
+    this.visible = new Map();
+  }
+
+  addResourceTemplate(def: ResourceTemplateDef): void {
+    if (this.templates.has(def.uriTemplate))
+      throw new Error(`MCP resource template ${def.uriTemplate} is already registered`);
+    this.templates.set(def.uriTemplate, { def, template: templateEntry(def) });
+    this.visible = new Map();
+  }
+
+  tool(name: string): ToolDef | undefined {
+    return this.tools.get(name)?.def;
+  }
+
+  prompt(name: string): PromptDef | undefined {
+    return this.prompts.get(name)?.def;
+  }
+
+  template(uriTemplate: string): ResourceTemplateDef | undefined {
+    return this.templates.get(uriTemplate)?.def;
+  }
+
+  allTemplates(): ResourceTemplateDef[] {
+    return [...this.templates.values()].map((t) => t.def);
+  }
+
+  /** tools/list, prompts/list and resources/templates/list for a caller: one array per scope set. */
+  visibleTo(principal: Principal): { tools: Tool[]; prompts: Prompt[]; templates: ResourceTemplateEntry[] } {
+    const key = [...principal.scopes].sort().join(' ');
+    let v = this.visible.get(key);
+    if (!v) {
+      v = {
+        tools: [...this.tools.values()].filter((t) => hasScope(principal, t.def.scope)).map((t) => t.tool),
+        prompts: [...this.prompts.values()]
+          .filter((p) => p.def.scopes.every((s) => hasScope(principal, s)))
+          .map((p) => p.prompt),
+        templates: [...this.templates.values()]
+          .filter((t) => hasScope(principal, t.def.scope))
+          .map((t) => t.template),
+      };
+      this.visible.set(key, v);
+    }
+    return v;
+  }
+}

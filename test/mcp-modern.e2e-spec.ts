@@ -26,6 +26,9 @@ const envelope = {
   'io.modelcontextprotocol/clientCapabilities': {},
 };
 
+// App start and a few hundred sessions: slow on a loaded machine.
+jest.setTimeout(180_000);
+
 describe('MCP 2026-07-28 on /mcp (SDK v2 client) next to 2025-11-25 sessions', () => {
   let t: TestApp;
   let db: DatabaseService;

@@ -6,6 +6,7 @@ import { UsersModule } from '@app/users';
 import { AuthService } from './auth.service';
 import { BearerStrategy } from './bearer.strategy';
 import { OAuthTokenVerifier } from './oauth-token.verifier';
+import { PrincipalRevocations } from './principal-revocations';
 import { resolveJwtSecret } from './jwt-secret';
 
 @Global()
@@ -22,7 +23,7 @@ import { resolveJwtSecret } from './jwt-secret';
       }),
     }),
   ],
-  providers: [AuthService, BearerStrategy, OAuthTokenVerifier],
-  exports: [AuthService, OAuthTokenVerifier],
+  providers: [AuthService, BearerStrategy, OAuthTokenVerifier, PrincipalRevocations],
+  exports: [AuthService, OAuthTokenVerifier, PrincipalRevocations],
 })
 export class AuthModule {}

@@ -21,6 +21,8 @@ interface JwtClaims {
   scope: string;
   email: string;
   aud: string;
+  /** The user's credentialsVersion when the token was issued (absent on older tokens = 0). */
+  cv?: number;
 }
 
 /**
@@ -55,7 +57,7 @@ export class AuthService {
     await this.db.prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     const scopes = ROLE_SCOPES[user.role];
     const accessToken = await this.jwt.signAsync(
-      { scope: scopes.join(' '), email: user.email },
+      { scope: scopes.join(' '), email: user.email, cv: user.credentialsVersion },
       { subject: user.id, audience: JWT_AUDIENCE, issuer: JWT_ISSUER, expiresIn: this.config.jwtTtlSeconds },
     );
     await writeAudit(this.db.prisma, {
@@ -101,6 +103,10 @@ export class AuthService {
     }
     const user = await this.db.prisma.user.findUnique({ where: { id: claims.sub } });
     if (!user || !user.active) throw new UnauthorizedError('the account is deactivated or no longer exists');
+    if ((claims.cv ?? 0) !== user.credentialsVersion)
+      throw new UnauthorizedError(
+        "the access token predates a change of the account's password or role; sign in again",
+      );
     const roleScopes = ROLE_SCOPES[user.role];
     const scopes = (claims.scope ?? '')
       .split(' ')

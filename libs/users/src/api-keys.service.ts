@@ -18,6 +18,7 @@ import {
   type Scope,
 } from '@app/core';
 import { DatabaseService } from '@app/database';
+import { appendEvent } from '@app/events';
 import { writeAudit } from '@app/observability';
 
 /** Secrets look like `cdk_<8 prefix chars>_<32 random chars>`; only a SHA-256 is stored. */
@@ -156,12 +157,21 @@ export class ApiKeysService {
       const key = isUuid(id) ? await tx.apiKey.findUnique({ where: { id } }) : null;
       if (!key || (!hasScope(actor, 'admin') && key.ownerId !== actor.userId))
         throw new NotFoundError('API key', id);
-      const updated = key.revokedAt
-        ? key
-        : await tx.apiKey.update({
-            where: { id },
-            data: { revokedAt: new Date(), version: { increment: 1 } },
-          });
+      let updated = key;
+      if (!key.revokedAt) {
+        updated = await tx.apiKey.update({
+          where: { id },
+          data: { revokedAt: new Date(), version: { increment: 1 } },
+        });
+        // Every instance closes the key's live streams when it reads this from the outbox.
+        await appendEvent(tx, {
+          topic: 'users',
+          event: 'api_key.revoked',
+          entityId: id,
+          data: { id, ownerId: key.ownerId, revokedAt: updated.revokedAt!.toISOString() },
+          actor,
+        });
+      }
       await writeAudit(tx, {
         actor,
         action: 'api_key.revoke',

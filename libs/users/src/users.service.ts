@@ -147,6 +147,13 @@ export class UsersService {
       if (input.role !== undefined) data.role = input.role;
       if (input.active !== undefined) data.active = input.active;
       if (passwordHash) data.passwordHash = passwordHash;
+      // Tokens issued before a change of password, role or active flag stop working.
+      if (
+        passwordHash ||
+        (input.role !== undefined && input.role !== current.role) ||
+        (input.active !== undefined && input.active !== current.active)
+      )
+        data.credentialsVersion = { increment: 1 };
       const { count } = await tx.user.updateMany({ where: { id, version: current.version }, data });
       if (count === 0) {
         const now = await this.findOrThrow(tx, id);

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { Server, WebSocket } from 'ws';
-import { AuthService } from '@app/auth';
+import { AuthService, PrincipalRevocations, revocationAffects, type PrincipalRevocation } from '@app/auth';
 import { AppConfig } from '@app/config';
 import type { Principal } from '@app/core';
 import { EventBus, EventLogService, TOPICS, topicsAllowed, type ChangeEvent, type Topic } from '@app/events';
@@ -15,7 +15,9 @@ import { MetricsService } from '@app/observability';
 
 /**
  * Close codes of `/events` (besides the standard 1001 "server shutting down"):
- * 4401 the token was refused after connecting (normally refused at the upgrade with HTTP 401),
+ * 4401 the credentials were refused after connecting: the API key was revoked, the user was
+ *      deactivated or their password or role changed (a bad token is refused at the upgrade
+ *      with HTTP 401),
  * 4008 slow consumer: the client fell too far behind; reconnect with `since` = last id received.
  */
 export const WS_CLOSE = { goingAway: 1001, unauthorized: 4401, slowConsumer: 4008 } as const;
@@ -27,6 +29,8 @@ const MAX_PENDING_EVENTS = 10_000;
 interface Client {
   ws: WebSocket;
   principal: Principal;
+  /** The bearer it connected with, re-checked when its user or key changes. */
+  token: string;
   topics: Set<Topic> | null;
   /** Live events buffered while a replay runs (null when streaming live). */
   pending: ChangeEvent[] | null;
@@ -54,14 +58,16 @@ export class EventsGateway
     BeforeApplicationShutdown
 {
   private readonly clients = new Map<WebSocket, Client>();
-  private readonly principals = new WeakMap<IncomingMessage, Principal>();
+  private readonly principals = new WeakMap<IncomingMessage, { principal: Principal; token: string }>();
   private unsubscribe: (() => void) | null = null;
+  private unsubscribeRevocations: (() => void) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly connections;
   private readonly slowClosed;
 
   constructor(
     private readonly auth: AuthService,
+    private readonly revocations: PrincipalRevocations,
     private readonly bus: EventBus,
     private readonly log: EventLogService,
     private readonly config: AppConfig,
@@ -77,10 +83,10 @@ export class EventsGateway
   afterInit(server: Server): void {
     // Authenticate before accepting the upgrade, so a bad token gets a plain HTTP 401.
     server.options.verifyClient = (info, done) => {
-      const token = bearerOf(info.req);
-      this.auth.authenticate(token ?? '', 'ws').then(
-        (p) => {
-          this.principals.set(info.req, p);
+      const token = bearerOf(info.req) ?? '';
+      this.auth.authenticate(token, 'ws').then(
+        (principal) => {
+          this.principals.set(info.req, { principal, token });
           done(true);
         },
         () => done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' }),
@@ -90,25 +96,28 @@ export class EventsGateway
 
   onApplicationBootstrap(): void {
     this.unsubscribe = this.bus.subscribe((e) => this.fanOut(e));
+    this.unsubscribeRevocations = this.revocations.subscribe((r) => this.revalidate(r));
     this.heartbeat = setInterval(() => this.beat(), this.config.wsHeartbeatMs);
     this.heartbeat.unref();
   }
 
   beforeApplicationShutdown(): void {
     this.unsubscribe?.();
+    this.unsubscribeRevocations?.();
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const c of this.clients.values()) c.ws.close(WS_CLOSE.goingAway, 'server shutting down');
   }
 
   handleConnection(ws: WebSocket, req: IncomingMessage): void {
-    const principal = this.principals.get(req);
-    if (!principal) {
+    const auth = this.principals.get(req);
+    if (!auth) {
       ws.close(WS_CLOSE.unauthorized, 'unauthorized');
       return;
     }
     const client: Client = {
       ws,
-      principal,
+      principal: auth.principal,
+      token: auth.token,
       topics: null,
       pending: null,
       lastSentId: 0,
@@ -123,6 +132,37 @@ export class EventsGateway
 
   handleDisconnect(ws: WebSocket): void {
     if (this.clients.delete(ws)) this.connections.dec();
+  }
+
+  /**
+   * A key was revoked or a user changed: a revoked key's clients are closed at once; a changed
+   * user's clients are re-authenticated and closed when refused, or keep only the topics their
+   * new scopes allow. Events keep flowing meanwhile only to topics both principals allow.
+   */
+  private revalidate(r: PrincipalRevocation): void {
+    for (const c of this.clients.values()) {
+      if (!revocationAffects(r, c.principal)) continue;
+      if (r.apiKeyId) {
+        this.closeRevoked(c);
+        continue;
+      }
+      this.auth.authenticate(c.token, 'ws').then(
+        (principal) => {
+          c.principal = principal;
+          if (c.topics) c.topics = new Set(topicsAllowed(principal, [...c.topics]));
+        },
+        () => this.closeRevoked(c),
+      );
+    }
+  }
+
+  private closeRevoked(c: Client): void {
+    c.topics = null;
+    c.pending = null;
+    c.generation++;
+    if (!this.isOpen(c)) return;
+    c.ws.close(WS_CLOSE.unauthorized, 'credentials revoked; sign in again');
+    setTimeout(() => c.ws.terminate(), 5000).unref();
   }
 
   private onMessage(c: Client, text: string | null): void {

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { api, login, type ApiClient } from './support/http';
+import { TEST_DATABASE_URL, testDatabaseEnv } from './support/test-db';
+import { startTestApp, type TestApp } from './support/test-app';
+import { EventsClient } from './support/ws-client';
+
+/**
+ * Issue 9, items 4-7: revocation of live streams, API key rules, login hardening and rate
+ * limits, password strength. With TEST_DATABASE_URL, two instances share one database (and
+ * Redis with TEST_REDIS_URL), and changes made through A must reach streams held on B; in
+ * embedded mode A and B are the same instance.
+ */
+const strongPassword = () => `Tr4vel-${randomBytes(9).toString('base64url')}-lamp`;
+const unique = (what: string) => `${what}-${randomBytes(4).toString('hex')}@example.test`;
+
+let a: TestApp;
+let b: TestApp;
+let database: Awaited<ReturnType<typeof testDatabaseEnv>>;
+let adminA: ApiClient;
+
+beforeAll(async () => {
+  database = await testDatabaseEnv();
+  const env = { QUEUE_PREFIX: `cdt-sec-${randomBytes(4).toString('hex')}`, EVENT_POLL_MS: '200' };
+  a = await startTestApp({ database, redis: true, env });
+  b = TEST_DATABASE_URL ? await startTestApp({ database, redis: true, env }) : a;
+  adminA = api(a.baseUrl, await login(a.baseUrl));
+});
+
+afterAll(async () => {
+  if (b !== a) await b?.close();
+  await a?.close();
+  await database?.drop();
+});
+
+async function newUser(role: 'admin' | 'agent' | 'viewer', password = strongPassword()) {
+  const email = unique(role);
+  const res = await adminA.post('/api/v1/users', { email, name: `Sec ${role}`, role, password });
+  if (res.status !== 201) throw new Error(`creating ${role}: ${res.status} ${JSON.stringify(res.body)}`);
+  const token = await login(a.baseUrl, email, password);
+  return { id: res.body.id as string, email, password, token };
+}
+
+/** A subscribed WebSocket client on instance B. */
+async function streamOnB(token: string): Promise<EventsClient> {
+  const c = await EventsClient.connect(b.baseUrl, token);
+  c.send({ type: 'subscribe', topics: ['users'] });
+  await c.next('subscribed');
+  return c;
+}
+
+describe('revocation reaches live streams and old tokens (item 4)', () => {
+  it('revoking an API key through A closes its WebSocket stream on B', async () => {
+    const key = await adminA.post('/api/v1/api-keys', { name: 'streamer', scopes: ['users:read'] });
+    expect(key.status).toBe(201);
+    const c = await streamOnB(key.body.secret);
+    try {
+      expect((await adminA.delete(`/api/v1/api-keys/${key.body.id}`)).status).toBe(200);
+      await c.until((x) => x.closed !== null, 10_000, 'the stream of the revoked key to close');
+      expect(c.closed?.code).toBe(4401);
+    } finally {
+      c.ws.terminate();
+    }
+  });
+
+  it("deactivating a user through A closes the user's stream on B", async () => {
+    const viewer = await newUser('viewer');
+    const c = await streamOnB(viewer.token);
+    try {
+      expect((await adminA.patch(`/api/v1/users/${viewer.id}`, { active: false })).status).toBe(200);
+      await c.until((x) => x.closed !== null, 10_000, 'the stream of the deactivated user to close');
+      expect(c.closed?.code).toBe(4401);
+    } finally {
+      c.ws.terminate();
+    }
+  });
+
+  it('a password change refuses JWTs issued before it, on REST and on open streams', async () => {
+    const viewer = await newUser('viewer');
+    const c = await streamOnB(viewer.token);
+    try {
+      const newPassword = strongPassword();
+      const changed = await adminA.patch(`/api/v1/users/${viewer.id}`, { password: newPassword });
+      expect(changed.status).toBe(200);
+      await c.until((x) => x.closed !== null, 10_000, 'the stream to close after the password change');
+      expect(c.closed?.code).toBe(4401);
+      for (const t of [a, b]) {
+        const old = await api(t.baseUrl, viewer.token).get('/api/v1/auth/me');
+        expect(old.status).toBe(401);
+      }
+      const fresh = await login(a.baseUrl, viewer.email, newPassword);
+      expect((await api(b.baseUrl, fresh).get('/api/v1/auth/me')).status).toBe(200);
+    } finally {
+      c.ws.terminate();
+    }
+  });
+
+  it('a role change refuses older JWTs; a name change keeps the stream open', async () => {
+    const agent = await newUser('agent');
+    const c = await streamOnB(agent.token);
+    try {
+      expect((await adminA.patch(`/api/v1/users/${agent.id}`, { name: 'Renamed' })).status).toBe(200);
+      await c.until((x) => x.events().some((e) => e.entityId === agent.id), 10_000, 'the rename event');
+      expect((await api(b.baseUrl, agent.token).get('/api/v1/auth/me')).status).toBe(200);
+      expect((await adminA.patch(`/api/v1/users/${agent.id}`, { role: 'viewer' })).status).toBe(200);
+      await c.until((x) => x.closed !== null, 10_000, 'the stream to close after the role change');
+      expect(c.closed?.code).toBe(4401);
+      expect((await api(a.baseUrl, agent.token).get('/api/v1/auth/me')).status).toBe(401);
+    } finally {
+      c.ws.terminate();
+    }
+  });
+});

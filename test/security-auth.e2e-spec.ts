@@ -110,3 +110,71 @@ describe('revocation reaches live streams and old tokens (item 4)', () => {
     }
   });
 });
+
+describe('API keys: who may mint and revoke (item 5)', () => {
+  const mint = (by: ApiClient, scopes: string[], extra: Record<string, unknown> = {}) =>
+    by.post('/api/v1/api-keys', { name: `k-${randomBytes(3).toString('hex')}`, scopes, ...extra });
+
+  it('a key without keys:write can neither create nor revoke keys', async () => {
+    const target = await mint(adminA, ['kb:read']);
+    const weak = api(a.baseUrl, (await mint(adminA, ['kb:read', 'users:write'])).body.secret);
+    const created = await weak.post('/api/v1/api-keys', { name: 'child', scopes: ['kb:read'] });
+    expect(created.status).toBe(403);
+    expect(created.body.detail).toContain('keys:write');
+    expect((await weak.delete(`/api/v1/api-keys/${target.body.id}`)).status).toBe(403);
+    const agent = await newUser('agent');
+    expect((await mint(api(a.baseUrl, agent.token), ['kb:read'])).status).toBe(403);
+  });
+
+  it('a keys:write key mints only keys within its scopes and lifetime', async () => {
+    const expiresAt = new Date(Date.now() + 24 * 3600_000).toISOString();
+    const parent = await mint(adminA, ['keys:write', 'kb:read'], { expiresAt });
+    expect(parent.status).toBe(201);
+    const minter = api(a.baseUrl, parent.body.secret);
+    const child = await mint(minter, ['kb:read']);
+    expect(child.status).toBe(201);
+    expect(child.body.expiresAt).toBe(expiresAt);
+    const sooner = new Date(Date.now() + 3600_000).toISOString();
+    expect((await mint(minter, ['kb:read'], { expiresAt: sooner })).body.expiresAt).toBe(sooner);
+    const later = new Date(Date.now() + 48 * 3600_000).toISOString();
+    const outlives = await mint(minter, ['kb:read'], { expiresAt: later });
+    expect(outlives.status).toBe(403);
+    expect(outlives.body.detail).toContain('outlives');
+    const wider = await mint(minter, ['kb:read', 'tickets:read']);
+    expect(wider.status).toBe(403);
+    expect(wider.body.detail).toContain('tickets:read');
+    expect((await mint(minter, ['admin'])).status).toBe(403);
+  });
+
+  it('a key cannot revoke a key with more power than itself, but can revoke itself', async () => {
+    const minter = api(a.baseUrl, (await mint(adminA, ['keys:write', 'kb:read'])).body.secret);
+    const stronger = await mint(adminA, ['kb:read', 'tickets:write']);
+    const denied = await minter.delete(`/api/v1/api-keys/${stronger.body.id}`);
+    expect(denied.status).toBe(403);
+    expect(denied.body.detail).toContain('more power');
+    expect((await api(a.baseUrl, stronger.body.secret).get('/api/v1/auth/me')).status).toBe(200);
+    const child = await mint(minter, ['kb:read']);
+    expect((await minter.delete(`/api/v1/api-keys/${child.body.id}`)).status).toBe(200);
+    const lone = await mint(adminA, ['tickets:read']);
+    const self = api(a.baseUrl, lone.body.secret);
+    expect((await self.delete(`/api/v1/api-keys/${lone.body.id}`)).status).toBe(200);
+    expect((await self.get('/api/v1/auth/me')).status).toBe(401);
+  });
+
+  it('a users:write key cannot make an admin or take over one', async () => {
+    const scopes = ['kb:read', 'tickets:read', 'users:read', 'users:write'];
+    const key = api(a.baseUrl, (await mint(adminA, scopes)).body.secret);
+    const made = await key.post('/api/v1/users', {
+      email: unique('escalate'),
+      name: 'Escalate',
+      role: 'admin',
+      password: strongPassword(),
+    });
+    expect(made.status).toBe(403);
+    const viewer = await newUser('viewer');
+    expect((await key.patch(`/api/v1/users/${viewer.id}`, { role: 'admin' })).status).toBe(403);
+    const me = await adminA.get('/api/v1/auth/me');
+    expect((await key.patch(`/api/v1/users/${me.body.id}`, { password: strongPassword() })).status).toBe(403);
+    expect((await key.patch(`/api/v1/users/${viewer.id}`, { name: 'Still a viewer' })).status).toBe(200);
+  });
+});

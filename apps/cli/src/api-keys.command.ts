@@ -1,4 +1,4 @@
-import { ROLE_SCOPES } from '@app/core';
+import { systemPrincipal } from '@app/core';
 import { DatabaseService } from '@app/database';
 import { ApiKeysService } from '@app/users';
 import { parseOptions, required } from './args';
@@ -35,16 +35,8 @@ export async function apiKeysCommand(args: string[]): Promise<void> {
         values.owner ? `no user ${values.owner}` : 'no active admin; run `context-desk seed` first',
       );
     const key = await app.get(ApiKeysService).create(
-      { name, scopes },
-      {
-        kind: 'user',
-        userId: owner.id,
-        email: owner.email,
-        name: owner.name,
-        role: owner.role,
-        scopes: ROLE_SCOPES[owner.role],
-        channel: 'cli',
-      },
+      { name, scopes, ownerId: owner.id },
+      systemPrincipal('cli', 'cli'),
     );
     console.log(`Created API key "${key.name}" (${key.scopes.join(', ')}) for ${owner.email}`);
     console.log(key.secret);

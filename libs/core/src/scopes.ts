@@ -5,6 +5,8 @@ export const SCOPES = [
   'tickets:write',
   'users:read',
   'users:write',
+  /** Create and revoke API keys (never beyond the creator's own scopes and lifetime). */
+  'keys:write',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -14,7 +16,10 @@ export type RoleName = (typeof ROLES)[number];
 
 const READ: Scope[] = ['kb:read', 'tickets:read', 'users:read'];
 
-/** Roles grant scopes: viewer = all reads; agent = viewer + kb:write + tickets:write; admin = all. */
+/**
+ * Roles grant scopes: viewer = all reads; agent = viewer + kb:write + tickets:write; admin = all
+ * (including keys:write, which no other role has).
+ */
 export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
   viewer: READ,
   agent: [...READ, 'kb:write', 'tickets:write'],

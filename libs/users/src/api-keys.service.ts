@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   ForbiddenError,
+  assertScopes,
   InvalidError,
   NotFoundError,
   ROLE_SCOPES,
@@ -78,9 +79,14 @@ const isKeyCursor = (v: unknown): v is KeyCursor =>
 export class ApiKeysService {
   constructor(private readonly db: DatabaseService) {}
 
-  /** Creates a key owned by the caller; it can never carry a scope its owner lacks. */
+  /**
+   * Creates a key. Needs `keys:write` (admins have it). The key is owned by the caller (the
+   * system, e.g. the CLI, may name another owner) and can never carry a scope the caller or
+   * the owner lacks; a key that mints a key cannot make one that outlives it (when the caller
+   * key expires and no expiry is given, the new key inherits the caller's).
+   */
   async create(
-    input: { name: string; scopes: string[]; expiresAt?: Date | null },
+    input: { name: string; scopes: string[]; expiresAt?: Date | null; ownerId?: string },
     actor: Principal,
   ): Promise<CreatedApiKey> {
     const name = input.name?.trim() ?? '';
@@ -97,11 +103,28 @@ export class ApiKeysService {
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
       errors.push({ field: 'expiresAt', message: 'must be in the future' });
     if (errors.length) throw new InvalidError('API key is not valid', errors);
-    if (!actor.userId) throw new ForbiddenError('only a user can own an API key');
+    assertScopes(actor, ['keys:write']);
+    const ownerId = actor.kind === 'system' && input.ownerId ? input.ownerId : actor.userId;
+    if (!ownerId) throw new ForbiddenError('only a user can own an API key');
     const scopes = [...new Set(input.scopes as Scope[])];
     const beyond = scopes.filter((s) => !hasScope(actor, s));
     if (beyond.length)
       throw new ForbiddenError(`you cannot grant scopes you do not hold: ${beyond.join(', ')}`);
+    let expiresAt = input.expiresAt ?? null;
+    const ceiling = await this.callerKeyExpiry(actor);
+    if (ceiling) {
+      if (expiresAt && expiresAt > ceiling)
+        throw new ForbiddenError(
+          `a key cannot create a key that outlives it: expiresAt must be on or before ${ceiling.toISOString()}`,
+        );
+      expiresAt ??= ceiling;
+    }
+    const owner = await this.db.prisma.user.findUnique({ where: { id: ownerId } });
+    if (!owner || !owner.active) throw new ForbiddenError('the owner of the key must be an active user');
+    const ownerScopes = ROLE_SCOPES[owner.role];
+    const beyondOwner = scopes.filter((s) => !hasScope({ scopes: ownerScopes }, s));
+    if (beyondOwner.length)
+      throw new ForbiddenError(`the owner's role does not grant ${beyondOwner.join(', ')}`);
 
     const prefix = randomBytes(6).toString('base64url').slice(0, 8);
     const secret = `${API_KEY_PREFIX}${prefix}_${randomBytes(24).toString('base64url')}`;
@@ -112,8 +135,8 @@ export class ApiKeysService {
           prefix,
           secretHash: hashSecret(secret),
           scopes,
-          ownerId: actor.userId!,
-          expiresAt: input.expiresAt ?? null,
+          ownerId,
+          expiresAt,
         },
       });
       await writeAudit(tx, {
@@ -152,11 +175,22 @@ export class ApiKeysService {
     return toPage(rows, limit, toApiKeyDto, (k) => [k.createdAt.toISOString(), k.id]);
   }
 
+  /**
+   * Revokes a key. Needs `keys:write`, except for a key revoking itself. Non-admins reach only
+   * keys of their own user; nobody revokes a key that holds a scope they lack.
+   */
   async revoke(id: string, actor: Principal): Promise<ApiKeyDto> {
+    const self = actor.kind === 'api_key' && actor.apiKeyId === id;
+    if (!self) assertScopes(actor, ['keys:write']);
     return this.db.transaction(async (tx) => {
       const key = isUuid(id) ? await tx.apiKey.findUnique({ where: { id } }) : null;
       if (!key || (!hasScope(actor, 'admin') && key.ownerId !== actor.userId))
         throw new NotFoundError('API key', id);
+      const stronger = key.scopes.filter(isScope).filter((s) => !hasScope(actor, s));
+      if (!self && stronger.length)
+        throw new ForbiddenError(
+          `you cannot revoke a key with more power than yours (it holds ${stronger.join(', ')})`,
+        );
       let updated = key;
       if (!key.revokedAt) {
         updated = await tx.apiKey.update({
@@ -181,6 +215,16 @@ export class ApiKeysService {
       });
       return toApiKeyDto(updated);
     });
+  }
+
+  /** When the caller is an API key with an expiry: that expiry (keys it mints cannot outlive it). */
+  private async callerKeyExpiry(actor: Principal): Promise<Date | null> {
+    if (actor.kind !== 'api_key' || !actor.apiKeyId) return null;
+    const key = await this.db.prisma.apiKey.findUnique({
+      where: { id: actor.apiKeyId },
+      select: { expiresAt: true },
+    });
+    return key?.expiresAt ?? null;
   }
 
   /**

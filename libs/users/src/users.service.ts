@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
   ConflictError,
+  ForbiddenError,
+  ROLE_SCOPES,
+  hasScope,
   InvalidError,
   isUuid,
   NotFoundError,
@@ -48,6 +51,15 @@ type UserCursor = [string, string];
 const isUserCursor = (v: unknown): v is UserCursor =>
   Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string');
 
+/** The caller must hold every scope the role grants (a users:write key cannot mint an admin). */
+function assertCanManageRole(actor: Principal, role: RoleName): void {
+  const beyond = (ROLE_SCOPES[role] ?? []).filter((s) => !hasScope(actor, s));
+  if (beyond.length)
+    throw new ForbiddenError(
+      `you cannot create or change a user with the ${role} role: it grants ${beyond.join(', ')}, which you do not hold`,
+    );
+}
+
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
 @Injectable()
@@ -66,6 +78,7 @@ export class UsersService {
       errors.push({ field: 'password', message: 'must be at least 8 characters' });
     }
     if (errors.length) throw new InvalidError('user is not valid', errors);
+    assertCanManageRole(actor, input.role ?? 'viewer');
     const passwordHash = input.password ? await hashPassword(input.password) : null;
     return this.db.transaction(async (tx) => {
       if (await tx.user.findUnique({ where: { email }, select: { id: true } })) {
@@ -133,6 +146,9 @@ export class UsersService {
     const passwordHash = input.password ? await hashPassword(input.password) : undefined;
     return this.db.transaction(async (tx) => {
       const current = await this.findOrThrow(tx, id);
+      // Nobody changes a user more powerful than themselves, or makes one.
+      assertCanManageRole(actor, current.role);
+      if (input.role !== undefined) assertCanManageRole(actor, input.role);
       if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
         throw new VersionConflictError('user', id, input.expectedVersion, current.version);
       }

@@ -1,6 +1,13 @@
 export type Role = 'admin' | 'agent' | 'viewer';
 export type Scope =
-  'kb:read' | 'kb:write' | 'tickets:read' | 'tickets:write' | 'users:read' | 'users:write' | 'admin';
+  | 'kb:read'
+  | 'kb:write'
+  | 'tickets:read'
+  | 'tickets:write'
+  | 'users:read'
+  | 'users:write'
+  | 'keys:write'
+  | 'admin';
 export const ALL_SCOPES: Scope[] = [
   'kb:read',
   'kb:write',
@@ -8,6 +15,7 @@ export const ALL_SCOPES: Scope[] = [
   'tickets:write',
   'users:read',
   'users:write',
+  'keys:write',
   'admin',
 ];
 

@@ -34,10 +34,9 @@ export async function apiKeysCommand(args: string[]): Promise<void> {
       throw new Error(
         values.owner ? `no user ${values.owner}` : 'no active admin; run `context-desk seed` first',
       );
-    const key = await app.get(ApiKeysService).create(
-      { name, scopes, ownerId: owner.id },
-      systemPrincipal('cli', 'cli'),
-    );
+    const key = await app
+      .get(ApiKeysService)
+      .create({ name, scopes, ownerId: owner.id }, systemPrincipal('cli', 'cli'));
     console.log(`Created API key "${key.name}" (${key.scopes.join(', ')}) for ${owner.email}`);
     console.log(key.secret);
   });

@@ -49,7 +49,11 @@ describe('webhooks', () => {
     // BullMQ when TEST_REDIS_URL is set, the in-process runner otherwise; a unique prefix per app.
     t = await startTestApp({
       redis: true,
-      env: { WEBHOOK_RETRY_BASE_MS: '50', QUEUE_PREFIX: `cdt-${randomBytes(4).toString('hex')}` },
+      env: {
+        WEBHOOK_RETRY_BASE_MS: '50',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        QUEUE_PREFIX: `cdt-${randomBytes(4).toString('hex')}`,
+      },
     });
     admin = api(t.baseUrl, await login(t.baseUrl));
   });

@@ -72,6 +72,8 @@ export class AppConfig {
   readonly webhookRetryBaseMs!: number;
   /** Null: tracing off (no OTEL_* exporter configured), and no tracer provider is registered. */
   readonly tracing!: TracingConfig | null;
+  /** WEBHOOK_ALLOW_PRIVATE: webhook targets may be loopback/private/link-local addresses. */
+  readonly webhookAllowPrivate!: boolean;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -211,6 +213,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     jobLockTimeoutMs: int(env, 'JOB_LOCK_TIMEOUT_MS', 60_000, 100, 24 * 3_600_000),
     webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 1, 3_600_000),
     tracing: tracing(env),
+    webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
   } as AppConfig);
 }
 

@@ -5,3 +5,4 @@ export * from './scopes';
 export * from './ids';
 export * from './schema';
 export * from './tracing';
+export * from './net/safe-url';

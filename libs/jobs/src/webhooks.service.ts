@@ -11,6 +11,9 @@ import {
   type Page,
   type Principal,
   isUuid,
+  checkOutboundUrl,
+  safePost,
+  UnsafeUrlError,
 } from '@app/core';
 import { DatabaseService, Prisma } from '@app/database';
 import { EventBus, toChangeEvent, type ChangeEvent } from '@app/events';
@@ -167,6 +170,7 @@ export class WebhooksService
 
   async create(input: WebhookInput, actor: Principal): Promise<WebhookDto> {
     validate(input, true);
+    await this.checkTarget(input.url!);
     const row = await this.db.transaction(async (tx) => {
       const w = await tx.webhook.create({
         data: {
@@ -205,6 +209,7 @@ export class WebhooksService
     actor: Principal,
   ): Promise<WebhookDto> {
     validate(input, false);
+    if (input.url !== undefined) await this.checkTarget(input.url);
     const current = await this.find(id);
     const expected = input.expectedVersion ?? current.version;
     const row = await this.db.transaction(async (tx) => {
@@ -331,8 +336,7 @@ export class WebhooksService
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(delivery.webhook.url, {
-        method: 'POST',
+      const res = await safePost(delivery.webhook.url, {
         headers: {
           'Content-Type': 'application/json',
           'User-Agent': 'context-desk-webhooks',
@@ -340,11 +344,10 @@ export class WebhooksService
           [EVENT_ID_HEADER]: String(delivery.eventId),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        timeoutMs: TIMEOUT_MS,
+        policy: this.outboundPolicy(),
       });
       status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
       if (status < 200 || status >= 300) error = `answered ${status}`;
     } catch (e) {
       error =
@@ -379,6 +382,20 @@ export class WebhooksService
     if (!ok) throw new Error(`delivery to ${delivery.webhook.url} failed: ${error}`);
     this.bus.countDelivered('webhook');
     return { status: 'succeeded', responseStatus: status };
+  }
+
+  private outboundPolicy() {
+    return { allowPrivate: this.config.webhookAllowPrivate };
+  }
+
+  /** SSRF guard at registration (delivery checks again after DNS resolution, in safePost). */
+  private async checkTarget(url: string): Promise<void> {
+    try {
+      await checkOutboundUrl(url, this.outboundPolicy());
+    } catch (e) {
+      if (!(e instanceof UnsafeUrlError)) throw e;
+      throw new InvalidError('webhook is not valid', [{ field: 'url', message: e.message }]);
+    }
   }
 
   private async activeHooks(): Promise<WebhookRow[]> {

@@ -1,114 +1,137 @@
-import { InvalidError, type FieldError } from '@app/core';
+import { z } from 'zod';
+import {
+  cursorSchema,
+  isoDateTime,
+  jsonDates,
+  limitSchema,
+  pageSchema,
+  parseInput,
+  uuidSchema,
+} from '@app/core';
+import { DocumentStatus, type Prisma } from '@app/database';
 
-export const DOCUMENT_STATUSES = ['draft', 'published', 'archived'] as const;
-export type DocumentStatusName = (typeof DOCUMENT_STATUSES)[number];
+/**
+ * The document's shapes, written once: the service validates with them, REST derives its DTOs
+ * and OpenAPI from them, MCP uses them as tool schemas, the admin's types are generated from the
+ * OpenAPI document. A new field goes here (and in prisma/schema.prisma).
+ */
+
+export const DOCUMENT_STATUSES = Object.values(DocumentStatus);
+export type DocumentStatusName = DocumentStatus;
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const TAG_PATTERN = /^[a-z0-9][a-z0-9._:/-]{0,49}$/;
 export const LIMITS = { slug: 120, title: 300, bodyBytes: 200 * 1024, tags: 20, collection: 120 } as const;
 
-export interface CreateDocumentInput {
-  slug: string;
-  title: string;
-  body: string;
-  tags?: string[];
-  collection?: string | null;
-  status?: DocumentStatusName;
-}
+export const documentStatusSchema = z.enum(DocumentStatus).meta({ example: 'published' });
 
-export interface UpdateDocumentInput {
-  /** When given, the update applies only if the document is still at this version. */
-  expectedVersion?: number;
-  slug?: string;
-  title?: string;
-  body?: string;
-  tags?: string[];
-  collection?: string | null;
-  status?: DocumentStatusName;
-}
+/** Writable fields with their limits. */
+export const documentFields = {
+  slug: z
+    .string()
+    .max(LIMITS.slug)
+    .regex(
+      SLUG_PATTERN,
+      'must be lower-case letters and digits separated by single hyphens (e.g. "reset-password")',
+    )
+    .meta({ example: 'reset-password', description: `unique; at most ${LIMITS.slug} characters` }),
+  title: z.string().trim().min(1).max(LIMITS.title).meta({ example: 'How to reset your password' }),
+  body: z
+    .string()
+    .refine((b) => Buffer.byteLength(b, 'utf8') <= LIMITS.bodyBytes, {
+      message: `must be Markdown text of at most ${LIMITS.bodyBytes / 1024} KB`,
+    })
+    .meta({
+      example: '# Reset\n\nOpen **Settings → Security** and choose *Reset password*.',
+      description: `Markdown, at most ${LIMITS.bodyBytes / 1024} KB`,
+    }),
+  tags: z
+    .array(
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(TAG_PATTERN, 'must be 1-50 characters of letters, digits and . _ : / -'),
+    )
+    .overwrite((tags) => [...new Set(tags)])
+    .max(LIMITS.tags)
+    .meta({ example: ['account', 'login'] }),
+  collection: z
+    .string()
+    .trim()
+    .min(1)
+    .max(LIMITS.collection)
+    .nullable()
+    .meta({ example: 'help-center', description: 'null: in no collection' }),
+  status: documentStatusSchema,
+};
 
-export interface ListDocumentsInput {
-  status?: DocumentStatusName;
-  tag?: string;
-  collection?: string;
-  limit?: number;
-  cursor?: string | null;
-}
+export const createDocumentSchema = z.strictObject({
+  ...documentFields,
+  tags: documentFields.tags.default([]),
+  collection: documentFields.collection.default(null),
+  status: documentFields.status.default('draft'),
+});
+export type CreateDocumentInput = z.input<typeof createDocumentSchema>;
 
+export const updateDocumentSchema = z.strictObject({
+  ...z.object(documentFields).partial().shape,
+  expectedVersion: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .meta({ example: 3, description: 'The version the change is based on (or the If-Match header)' }),
+});
+export type UpdateDocumentInput = z.input<typeof updateDocumentSchema>;
+
+export const listDocumentsSchema = z.strictObject({
+  status: documentStatusSchema.optional(),
+  tag: z.string().trim().toLowerCase().max(50).optional().meta({ example: 'account' }),
+  collection: z.string().max(LIMITS.collection).optional().meta({ example: 'help-center' }),
+  limit: limitSchema.optional(),
+  cursor: cursorSchema.nullable().optional(),
+});
+export type ListDocumentsInput = z.input<typeof listDocumentsSchema>;
+
+export const documentSchema = z.object({
+  id: uuidSchema,
+  slug: z.string(),
+  title: z.string(),
+  body: z.string(),
+  tags: z.array(z.string()),
+  collection: z.string().nullable(),
+  status: documentStatusSchema,
+  version: z
+    .number()
+    .int()
+    .meta({ example: 3, description: 'Send it back as If-Match (or expectedVersion) to update' }),
+  authorId: uuidSchema.nullable(),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+});
 /** The public shape of a document (REST, MCP, events). */
-export interface DocumentDto {
-  id: string;
-  slug: string;
-  title: string;
-  body: string;
-  tags: string[];
-  collection: string | null;
-  status: DocumentStatusName;
-  version: number;
-  authorId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type DocumentDto = z.infer<typeof documentSchema>;
 
-export interface DocumentVersionDto {
-  documentId: string;
-  version: number;
-  slug: string;
-  title: string;
-  body: string;
-  tags: string[];
-  collection: string | null;
-  status: DocumentStatusName;
-  authorId: string | null;
-  createdAt: string;
-}
+export const documentVersionSchema = documentSchema.omit({ id: true, updatedAt: true }).extend({
+  documentId: uuidSchema,
+  createdAt: isoDateTime.meta({ description: 'When this version was written' }),
+});
+export type DocumentVersionDto = z.infer<typeof documentVersionSchema>;
 
-export interface DocumentRow {
-  id: string;
-  slug: string;
-  title: string;
-  body: string;
-  tags: string[];
-  collection: string | null;
-  status: DocumentStatusName;
-  version: number;
-  authorId: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export const documentPageSchema = pageSchema(documentSchema);
+export const documentVersionPageSchema = pageSchema(documentVersionSchema);
 
-export interface DocumentVersionRow extends Omit<DocumentRow, 'id' | 'updatedAt'> {
-  documentId: string;
-}
+export type DocumentRow = Prisma.DocumentGetPayload<object>;
+export type DocumentVersionRow = Prisma.DocumentVersionGetPayload<object>;
 
 export const documentUri = (slug: string): string => `kb://documents/${slug}`;
 
-export const toDocumentDto = (d: DocumentRow): DocumentDto => ({
-  id: d.id,
-  slug: d.slug,
-  title: d.title,
-  body: d.body,
-  tags: [...d.tags],
-  collection: d.collection,
-  status: d.status,
-  version: d.version,
-  authorId: d.authorId,
-  createdAt: d.createdAt.toISOString(),
-  updatedAt: d.updatedAt.toISOString(),
-});
-
-export const toDocumentVersionDto = (v: DocumentVersionRow): DocumentVersionDto => ({
-  documentId: v.documentId,
-  version: v.version,
-  slug: v.slug,
-  title: v.title,
-  body: v.body,
-  tags: [...v.tags],
-  collection: v.collection,
-  status: v.status,
-  authorId: v.authorId,
-  createdAt: v.createdAt.toISOString(),
-});
+/** A row (or any object with the document's fields) → the output shape; other fields are dropped. */
+export const toDocumentDto = (d: Record<keyof DocumentDto, unknown>): DocumentDto =>
+  documentSchema.parse(jsonDates(d));
+export const toDocumentVersionDto = (v: DocumentVersionRow): DocumentVersionDto =>
+  documentVersionSchema.parse(jsonDates(v));
 
 /** Tags are compared lower-cased and trimmed; duplicates are dropped. */
 export const normalizeTags = (tags: string[]): string[] => [
@@ -117,58 +140,16 @@ export const normalizeTags = (tags: string[]): string[] => [
 
 /**
  * Checks the fields present in a create or update (the domain's own invariants, whichever door
- * the call came through). Throws one InvalidError listing every bad field.
+ * the call came through) with the schemas above. Throws one InvalidError listing every bad field.
  */
 export function validateDocumentFields(
   input: Partial<CreateDocumentInput>,
   required: boolean,
   message = 'document is not valid',
 ): void {
-  const errors: FieldError[] = [];
-  const check = (field: string, present: boolean, ok: boolean, msg: string) => {
-    if (!present) {
-      if (required && ['slug', 'title', 'body'].includes(field))
-        errors.push({ field, message: 'is required' });
-    } else if (!ok) errors.push({ field, message: msg });
-  };
-  const { slug, title, body, tags, collection, status } = input;
-  check(
-    'slug',
-    slug !== undefined,
-    typeof slug === 'string' && slug.length <= LIMITS.slug && SLUG_PATTERN.test(slug),
-    `must be lower-case letters and digits separated by single hyphens (e.g. "reset-password"), at most ${LIMITS.slug} characters`,
+  parseInput(
+    required ? createDocumentSchema : updateDocumentSchema,
+    input,
+    message.replace(/ is not valid$/, ''),
   );
-  check(
-    'title',
-    title !== undefined,
-    typeof title === 'string' && title.trim().length >= 1 && title.length <= LIMITS.title,
-    `must be 1 to ${LIMITS.title} characters`,
-  );
-  check(
-    'body',
-    body !== undefined,
-    typeof body === 'string' && Buffer.byteLength(body, 'utf8') <= LIMITS.bodyBytes,
-    `must be Markdown text of at most ${LIMITS.bodyBytes / 1024} KB`,
-  );
-  check(
-    'tags',
-    tags !== undefined,
-    Array.isArray(tags) &&
-      tags.length <= LIMITS.tags &&
-      tags.every((t) => typeof t === 'string' && TAG_PATTERN.test(t.trim().toLowerCase())),
-    `must be at most ${LIMITS.tags} tags, each 1-50 characters of letters, digits and . _ : / -`,
-  );
-  check(
-    'collection',
-    collection !== undefined && collection !== null,
-    typeof collection === 'string' && collection.trim().length >= 1 && collection.length <= LIMITS.collection,
-    `must be 1 to ${LIMITS.collection} characters (or null)`,
-  );
-  check(
-    'status',
-    status !== undefined,
-    (DOCUMENT_STATUSES as readonly string[]).includes(status as string),
-    `must be one of ${DOCUMENT_STATUSES.join(', ')}`,
-  );
-  if (errors.length) throw new InvalidError(message, errors);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DOCUMENT_STATUSES, documentUri, type DocumentDto, type SearchHit } from '@app/knowledge';
+import { documentSchema, documentUri, type DocumentDto, type SearchHit } from '@app/knowledge';
 import {
   ticketCommentSchema,
   ticketSchema,
@@ -18,38 +18,9 @@ import { ROLES } from '@app/core';
 export const ticketUri = (n: number): string => `kb://tickets/${n}`;
 export const userUri = (id: string): string => `kb://users/${id}`;
 
-const iso = z.string().describe('ISO-8601 timestamp');
-
-export const documentOut = z.object({
-  id: z.string(),
-  uri: z.string(),
-  slug: z.string(),
-  title: z.string(),
-  body: z.string().describe('Markdown'),
-  tags: z.array(z.string()),
-  collection: z.string().nullable(),
-  status: z.enum(DOCUMENT_STATUSES),
-  version: z.number().int(),
-  authorId: z.string().nullable(),
-  createdAt: iso,
-  updatedAt: iso,
-});
+export const documentOut = documentSchema.extend({ uri: z.string() });
 export type DocumentOut = z.infer<typeof documentOut>;
-
-export const toDocumentOut = (d: DocumentDto): DocumentOut => ({
-  id: d.id,
-  uri: documentUri(d.slug),
-  slug: d.slug,
-  title: d.title,
-  body: d.body,
-  tags: d.tags,
-  collection: d.collection,
-  status: d.status,
-  version: d.version,
-  authorId: d.authorId,
-  createdAt: d.createdAt,
-  updatedAt: d.updatedAt,
-});
+export const toDocumentOut = (d: DocumentDto): DocumentOut => ({ ...d, uri: documentUri(d.slug) });
 
 export const searchResultOut = z.object({
   documentId: z.string(),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import { InvalidError, type Principal, type Scope } from '@app/core';
-import { DOCUMENT_STATUSES } from '@app/knowledge';
+import { createDocumentSchema, updateDocumentSchema } from '@app/knowledge';
 import {
   commentInputSchema,
   createTicketSchema,
@@ -151,14 +151,7 @@ export const TOOLS: ToolDef[] = [
     description:
       'Creates a knowledge-base document (draft unless a status is given) and returns it with its id and version.',
     scope: 'kb:write',
-    input: z.object({
-      slug: z.string().min(1).max(120).describe('lower-case words separated by hyphens, unique'),
-      title: z.string().min(1).max(300),
-      body: z.string().describe('Markdown'),
-      tags: tags.optional(),
-      collection: z.string().min(1).max(120).optional(),
-      status: z.enum(DOCUMENT_STATUSES).optional().describe('default draft'),
-    }),
+    input: createDocumentSchema,
     output: documentOut,
     annotations: WRITE(false),
     async run(domain, args, ctx) {
@@ -172,14 +165,9 @@ export const TOOLS: ToolDef[] = [
     description:
       'Changes fields of a document at a known version; a stale expectedVersion is refused with the current one.',
     scope: 'kb:write',
-    input: z.object({
+    input: updateDocumentSchema.extend({
       id: z.string().min(1).max(200).describe('document id (or slug)'),
-      expectedVersion: z.number().int().min(1).describe('the version the change is based on'),
-      title: z.string().min(1).max(300).optional(),
-      body: z.string().optional().describe('Markdown'),
-      tags: tags.optional(),
-      collection: z.string().min(1).max(120).nullable().optional(),
-      status: z.enum(DOCUMENT_STATUSES).optional(),
+      expectedVersion: updateDocumentSchema.shape.expectedVersion.unwrap(),
     }),
     output: documentOut,
     annotations: WRITE(true),

@@ -1,5 +1,4 @@
 import { createZodDto } from 'nestjs-zod';
-import { z } from 'zod';
 import {
   commentInputSchema,
   createTicketSchema,
@@ -11,6 +10,7 @@ import {
   ticketWithCommentsSchema,
   updateTicketSchema,
 } from '@app/tickets';
+import { asQuery } from '../http/query';
 
 /**
  * REST shapes of tickets, derived from the one schema in @app/tickets (validation by the global
@@ -27,8 +27,5 @@ export class CreateCommentDto extends createZodDto(commentInputSchema) {}
 
 /** `?q=` is the REST name of the list's `query`; numbers arrive as strings in a query. */
 export class ListTicketsQuery extends createZodDto(
-  listTicketsSchema.omit({ query: true, limit: true }).extend({
-    q: listTicketsSchema.shape.query,
-    limit: z.coerce.number().pipe(listTicketsSchema.shape.limit.unwrap()).optional(),
-  }),
+  asQuery(listTicketsSchema.omit({ query: true }).extend({ q: listTicketsSchema.shape.query })),
 ) {}

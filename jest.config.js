@@ -16,6 +16,7 @@ const libs = [
   'tickets',
   'events',
   'jobs',
+  'webhooks',
   'mcp',
   'oauth',
 ];

@@ -120,4 +120,31 @@ describe('server process (main.ts)', () => {
     expect(await second.exited).toBe(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
+  it('refuses a second process on the same embedded DATA_DIR, and restarts at once after kill -9', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-lock-'));
+    const port = freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const first = startServer(baseEnv({ DATA_DIR: dataDir, PORT: String(port) }));
+    await waitReady(url, first);
+
+    const second = spawnSync(process.execPath, [runner, mainTs], {
+      cwd: root,
+      env: baseEnv({ DATA_DIR: dataDir, PORT: String(freePort()) }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(second.status).not.toBe(0);
+    const lines = second.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('DATA_DIR');
+    expect(lines[0]).toContain(`pid ${first.child.pid}`);
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = startServer(baseEnv({ DATA_DIR: dataDir, PORT: String(port) }));
+    await waitReady(url, third);
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 120_000);
 });

@@ -48,6 +48,8 @@ export async function importCommand(args: string[]): Promise<void> {
           attempt: 1,
           maxAttempts: 1,
           progress: async (p) => bar(p),
+          checkpoint: null,
+          saveCheckpoint: async () => undefined,
         });
       });
   bar(100);

@@ -6,6 +6,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventsModule } from '@app/events';
 import { JobsModule } from '@app/jobs';
+import { WebhooksModule } from '@app/webhooks';
 import { LoggingModule, ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { TicketSlaModule } from '@app/tickets';
@@ -46,6 +47,7 @@ export class AppModule {
         DocumentsHttpModule,
         JobsModule.forRoot(config),
         TicketSlaModule,
+        WebhooksModule,
         JobsHttpModule,
         EventsWsModule,
         McpHttpModule,

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { AppConfig, ConfigError, loadConfig } from '@app/config';
 import { startTracing, type TracingHandle } from '@app/observability';
 import { BootstrapAdminService } from '@app/users';
 import { createServerApp } from './bootstrap';
+import { HttpDrainer } from './http/drain';
 
 /** One clear line and a non-zero exit for anything that stops start-up. */
 function fail(message: string): never {
@@ -63,20 +65,29 @@ async function main(): Promise<void> {
   process.stdout.write(banner(config, app));
   process.stdout.write(`Ready in ${ms.toFixed(0)} ms\n`);
 
+  const drainer = new HttpDrainer(app.getHttpServer() as Server);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal}: shutting down (finishing in-flight requests)\n`);
+    // The drain gets the whole budget; closing the modules (jobs, database) gets a little more.
     const force = setTimeout(() => {
       process.stderr.write(
         `context-desk: shutdown took longer than ${config.shutdownTimeoutMs} ms, exiting\n`,
       );
       process.exit(1);
-    }, config.shutdownTimeoutMs);
+    }, config.shutdownTimeoutMs + 5000);
     force.unref();
-    app
-      .close()
+    drainer
+      .drain(config.shutdownTimeoutMs)
+      .then((drained) => {
+        if (!drained)
+          process.stderr.write(
+            `context-desk: requests still running after ${config.shutdownTimeoutMs} ms were cut\n`,
+          );
+        return app.close();
+      })
       .then(() => tracing?.shutdown())
       .then(() => process.exit(0))
       .catch((e: Error) => fail(`shutdown failed: ${e.message}`));

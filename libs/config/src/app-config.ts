@@ -14,6 +14,18 @@ export type DatabaseTarget =
   /** dataDir null = in memory (tests). */
   | { kind: 'pglite'; dataDir: string | null };
 
+/** Services mode: how the Postgres pool bounds waiting (back-pressure instead of hanging). */
+export interface DbPoolSettings {
+  /** DB_POOL_SIZE: connections per process. */
+  size: number;
+  /** DB_POOL_TIMEOUT_MS: longest wait for a pool connection (and for connecting); then 503. */
+  timeoutMs: number;
+  /** DB_STATEMENT_TIMEOUT_MS: server-side statement_timeout; the client gives up 2 s later. */
+  statementTimeoutMs: number;
+  /** idle_in_transaction_session_timeout. */
+  idleInTransactionMs: number;
+}
+
 /** OpenTelemetry tracing, on when the standard OTEL_* variables configure an exporter. */
 export interface TracingConfig {
   serviceName: string;
@@ -35,6 +47,7 @@ export class AppConfig {
   readonly host!: string;
   readonly publicUrl!: string;
   readonly database!: DatabaseTarget;
+  readonly dbPool!: DbPoolSettings;
   /** Absolute DATA_DIR, or null for an in-memory embedded database. */
   readonly dataDir!: string | null;
   readonly redisUrl!: string | null;
@@ -68,6 +81,8 @@ export class AppConfig {
   readonly queuePrefix!: string;
   /** In-process runner: a `running` job whose lock is older than this is taken over. */
   readonly jobLockTimeoutMs!: number;
+  /** How often each instance reconciles the queue with the `job` table. */
+  readonly jobReconcileMs!: number;
   /** First webhook retry delay; later ones double. */
   readonly webhookRetryBaseMs!: number;
   /** Null: tracing off (no OTEL_* exporter configured), and no tracer provider is registered. */
@@ -182,6 +197,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     host,
     publicUrl,
     database: databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'pglite', dataDir },
+    dbPool: {
+      size: int(env, 'DB_POOL_SIZE', 10, 1, 1000),
+      timeoutMs: int(env, 'DB_POOL_TIMEOUT_MS', 5000, 100, 600_000),
+      statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 100, 24 * 3_600_000),
+      idleInTransactionMs: 60_000,
+    },
     dataDir,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? null,
     jwtSecret,
@@ -210,7 +231,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     wsSendBufferBytes: int(env, 'WS_SEND_BUFFER_BYTES', 1024 * 1024, 1024, 1024 ** 3),
     wsHeartbeatMs: int(env, 'WS_HEARTBEAT_MS', 30_000, 100, 3_600_000),
     queuePrefix: queuePrefix(env),
-    jobLockTimeoutMs: int(env, 'JOB_LOCK_TIMEOUT_MS', 60_000, 100, 24 * 3_600_000),
+    jobLockTimeoutMs: int(env, 'JOB_LOCK_TIMEOUT_MS', 30_000, 100, 24 * 3_600_000),
+    jobReconcileMs: int(env, 'JOB_RECONCILE_MS', 5000, 50, 3_600_000),
     webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 1, 3_600_000),
     tracing: tracing(env),
     webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),

@@ -6,3 +6,4 @@ export * from './ids';
 export * from './schema';
 export * from './tracing';
 export * from './net/safe-url';
+export * from './unavailable';

@@ -4,3 +4,4 @@ export * from './migrator';
 export * from './sql-driver';
 export { Prisma, PrismaClient } from './generated/prisma/client';
 export * from './generated/prisma/enums';
+export * from './data-dir-lock';

@@ -1,7 +1,8 @@
-import * as fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
-import type { DatabaseTarget } from '@app/config';
+import type { DatabaseTarget, DbPoolSettings } from '@app/config';
+import { UnavailableError } from '@app/core';
+import { DataDirLockedError, lockDataDir } from './data-dir-lock';
 
 /**
  * The smallest SQL surface the project needs outside Prisma: running migration scripts and
@@ -49,7 +50,10 @@ export class PgDriver implements SqlDriver {
 
 export class PgliteDriver implements SqlDriver {
   readonly kind = 'pglite' as const;
-  constructor(readonly db: PGlite) {}
+  constructor(
+    readonly db: PGlite,
+    private readonly unlock: () => Promise<void> = async () => undefined,
+  ) {}
 
   async exec(sql: string): Promise<void> {
     await this.db.exec(sql);
@@ -66,16 +70,48 @@ export class PgliteDriver implements SqlDriver {
 
   async close(): Promise<void> {
     if (!this.db.closed) await this.db.close();
+    await this.unlock();
   }
 }
 
-/** Opens the configured database. Fails with a readable message when it cannot be reached. */
+export const DEFAULT_POOL: DbPoolSettings = {
+  size: 10,
+  timeoutMs: 5000,
+  statementTimeoutMs: 30_000,
+  idleInTransactionMs: 60_000,
+};
+
+/**
+ * Opens the configured database. Fails with a readable message when it cannot be reached.
+ *
+ * The Postgres pool bounds every wait so that overload and outages surface as errors that
+ * {@link isUnavailableError} recognises (then 503), never as requests that hang: waiting for a
+ * pooled connection and connecting both give up after `timeoutMs`; the server cancels a
+ * statement after `statementTimeoutMs` and ends a session idle in a transaction; and the client
+ * gives up on a server that stopped answering (frozen) 2 s after the statement timeout.
+ * `timeouts: false` (migrations) keeps only the connect timeout.
+ */
 export async function openDriver(
   target: DatabaseTarget,
-  opts: { poolSize?: number } = {},
+  opts: { pool?: Partial<DbPoolSettings>; timeouts?: boolean } = {},
 ): Promise<SqlDriver> {
   if (target.kind === 'postgres') {
-    const pool = new Pool({ connectionString: target.url, max: opts.poolSize ?? 10 });
+    const p = { ...DEFAULT_POOL, ...opts.pool };
+    const timeouts = opts.timeouts !== false;
+    const pool = new Pool({
+      connectionString: target.url,
+      max: p.size,
+      connectionTimeoutMillis: p.timeoutMs,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      ...(timeouts
+        ? {
+            statement_timeout: p.statementTimeoutMs,
+            idle_in_transaction_session_timeout: p.idleInTransactionMs,
+            query_timeout: p.statementTimeoutMs + 2000,
+          }
+        : {}),
+    });
     // An idle client losing its connection must not crash the process.
     pool.on('error', () => undefined);
     const driver = new PgDriver(pool);
@@ -87,17 +123,24 @@ export async function openDriver(
     }
     return driver;
   }
-  if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
+  let unlock: () => Promise<void> = async () => undefined;
+  if (target.dataDir) {
+    // One process per data directory: a second server or CLI command stops here.
+    unlock = await lockDataDir(target.dataDir).catch((e: Error) => {
+      throw e instanceof DataDirLockedError ? e : new DatabaseUnavailableError(`DATA_DIR: ${e.message}`);
+    });
+  }
   const dir = target.dataDir ? `${target.dataDir}/pgdata` : undefined;
   try {
-    return new PgliteDriver(await PGlite.create(dir ? { dataDir: dir } : {}));
+    return new PgliteDriver(await PGlite.create(dir ? { dataDir: dir } : {}), unlock);
   } catch (e) {
+    await unlock();
     throw new DatabaseUnavailableError(
-      `cannot open the embedded database in ${dir}: ${(e as Error).message} (is another process using DATA_DIR?)`,
+      `cannot open the embedded database in ${dir}: ${(e as Error).message}`,
     );
   }
 }
 
-export class DatabaseUnavailableError extends Error {
+export class DatabaseUnavailableError extends UnavailableError {
   override name = 'DatabaseUnavailableError';
 }

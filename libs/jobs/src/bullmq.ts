@@ -1,8 +1,9 @@
 import { Inject, type Type } from '@nestjs/common';
 import { BullModule, Processor, WorkerHost } from '@nestjs/bullmq';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { AppConfig } from '@app/config';
 import { JobExecutor } from './job-executor';
+import { JobQueue } from './job-queue';
 import { QUEUE_NAMES, type QueueName } from './queues';
 
 /** What a BullMQ job carries: the id of its `job` row (payload and public state live there). */
@@ -31,14 +32,24 @@ export function bullImports(config: AppConfig) {
   ];
 }
 
-/** Runs a BullMQ job through the shared executor; BullMQ owns retries and backoff. */
-export async function processBullJob(exec: JobExecutor, job: Job<BullJobData>): Promise<unknown> {
-  const attempt = job.attemptsMade + 1;
-  const claimed = await exec.store.start(job.data.jobId, attempt, exec.runnerId);
-  if (!claimed) return null; // already finished (a duplicate delivery) or deleted
-  const { outcome, error } = await exec.run(claimed, attempt >= (job.opts.attempts ?? 1));
-  if (outcome === 'failed') throw new UnrecoverableError(error?.message ?? 'failed');
-  if (outcome === 'retried') throw error ?? new Error('retry');
+/**
+ * Runs a BullMQ job through the shared executor. The job row is the truth: the claim succeeds
+ * only for a `queued` row (a duplicate or stale BullMQ job does nothing), attempts are counted
+ * on the row, and a retry is a new BullMQ job for the next attempt, added after the row was
+ * requeued. So BullMQ never retries by itself and never fails a job the row does not know of.
+ */
+export async function processBullJob(
+  exec: JobExecutor,
+  queue: JobQueue,
+  job: Job<BullJobData>,
+): Promise<unknown> {
+  const claimed = await exec.store.claim(job.data.jobId, exec.runnerId);
+  if (!claimed) return null; // finished, running elsewhere, or deleted
+  const { outcome, retryInMs } = await exec.run(claimed, claimed.attempts >= claimed.maxAttempts);
+  if (outcome === 'retried')
+    await queue.submit([
+      { queue: claimed.queue, id: claimed.id, attempt: claimed.attempts + 1, delayMs: retryInMs ?? 0 },
+    ]);
   return null;
 }
 
@@ -46,11 +57,14 @@ export async function processBullJob(exec: JobExecutor, job: Job<BullJobData>): 
 function processorFor(queue: QueueName): Type<WorkerHost> {
   @Processor(queue, { concurrency: 4 })
   class QueueProcessor extends WorkerHost {
-    constructor(@Inject(JobExecutor) private readonly exec: JobExecutor) {
+    constructor(
+      @Inject(JobExecutor) private readonly exec: JobExecutor,
+      @Inject(JobQueue) private readonly jobs: JobQueue,
+    ) {
       super();
     }
     process(job: Job<BullJobData>): Promise<unknown> {
-      return processBullJob(this.exec, job);
+      return processBullJob(this.exec, this.jobs, job);
     }
   }
   Object.defineProperty(QueueProcessor, 'name', {

@@ -7,6 +7,12 @@ import type { ImportDocument, ImportResult } from './queues';
 
 const BATCH = 50;
 
+/** Saved after each batch: where to continue and what was counted so far. */
+interface ImportCheckpoint {
+  next: number;
+  result: ImportResult;
+}
+
 /**
  * Imports documents, upserting by slug through DocumentsService (versions, index, events and
  * audit as for any write). New documents go in batches through createMany; a batch that fails
@@ -28,9 +34,17 @@ export class ImportHandler implements JobHandler<'imports'> {
   async handle(ctx: JobContext<'imports'>): Promise<ImportResult> {
     const { documents, rejected } = ctx.payload;
     const actor = await this.actor(ctx.payload.actorUserId);
-    const result: ImportResult = { created: 0, updated: 0, failed: rejected.length, failures: [...rejected] };
+    // After a crash or a retry, continue where the last checkpoint was, with its counts.
+    const resumed = ctx.checkpoint as ImportCheckpoint | null;
+    const result: ImportResult = resumed?.result ?? {
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      failed: rejected.length,
+      failures: [...rejected],
+    };
     const total = Math.max(1, documents.length);
-    let done = 0;
+    let done = resumed?.next ?? 0;
     let reported = 0;
     const report = async () => {
       const pct = Math.floor((done / total) * 99);
@@ -40,7 +54,7 @@ export class ImportHandler implements JobHandler<'imports'> {
       }
     };
 
-    for (let i = 0; i < documents.length; i += BATCH) {
+    for (let i = done; i < documents.length; i += BATCH) {
       const batch = documents.slice(i, i + BATCH);
       const existing = await this.existingSlugs(batch);
       const fresh = batch.filter((d) => typeof d.slug !== 'string' || !existing.has(d.slug));
@@ -59,12 +73,14 @@ export class ImportHandler implements JobHandler<'imports'> {
           const outcome = await this.upsert(d, actor);
           if (outcome === 'created') result.created++;
           else if (outcome === 'updated') result.updated++;
+          else result.unchanged++;
         } catch (e) {
           result.failed++;
           result.failures.push({ item: itemName(d, documents.indexOf(d)), reason: reason(e) });
         }
       }
       done += batch.length;
+      await ctx.saveCheckpoint({ next: done, result } satisfies ImportCheckpoint);
       await report();
     }
     return result;

@@ -1,6 +1,4 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '@app/config';
-import { DatabaseService } from '@app/database';
 import { JobExecutor } from './job-executor';
 
 const CONCURRENCY = 4;
@@ -9,9 +7,8 @@ const SHUTDOWN_WAIT_MS = 5000;
 
 /**
  * The runner without Redis: the `job` table is the queue. Jobs survive restarts because they
- * are rows; a job left `running` by a process that died is requeued at boot (embedded mode:
- * one process owns the data, so all of them) or once its lock is older than
- * JOB_LOCK_TIMEOUT_MS (shared Postgres: live runners refresh their locks).
+ * are rows; a job left `running` by a process that died is put back by the
+ * {@link JobReconciler}, which wakes this runner.
  */
 @Injectable()
 export class InProcessRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,39 +17,17 @@ export class InProcessRunner implements OnApplicationBootstrap, OnApplicationShu
   private stopped = true;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly exec: JobExecutor,
-    private readonly config: AppConfig,
-    private readonly db: DatabaseService,
-  ) {}
+  constructor(private readonly exec: JobExecutor) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const requeued = await this.exec.store.requeueStale(
-      this.exec.queues,
-      this.config.jobLockTimeoutMs,
-      this.db.kind === 'pglite',
-    );
-    if (requeued) this.logger.log(`requeued ${requeued} interrupted job(s)`);
+  onApplicationBootstrap(): void {
     this.stopped = false;
-    const beat = Math.max(50, Math.floor(this.config.jobLockTimeoutMs / 3));
-    this.heartbeat = setInterval(() => {
-      this.exec.store.heartbeat([...this.active.keys()]).catch(() => undefined);
-      // Another runner's dead job becomes claimable here.
-      this.exec.store
-        .requeueStale(this.exec.queues, this.config.jobLockTimeoutMs)
-        .then((n) => n && this.kick())
-        .catch(() => undefined);
-    }, beat);
-    this.heartbeat.unref();
     this.loop = this.run();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.kick();
-    if (this.heartbeat) clearInterval(this.heartbeat);
     await this.loop;
     // Jobs still running after the grace period stay `running`; the next start requeues them.
     await Promise.race([

@@ -6,5 +6,5 @@ export * from './job-queue';
 export * from './job-store';
 export * from './jobs.module';
 export * from './queues';
-export * from './webhooks.service';
 export * from './import.handler';
+export * from './job-reconciler';

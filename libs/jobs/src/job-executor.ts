@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '@app/config';
@@ -10,17 +10,23 @@ import { QUEUE_NAMES, retryDelayMs, type QueueName } from './queues';
 
 export type Outcome = 'completed' | 'retried' | 'failed';
 
+/** Runner ids of the executors alive in this process (two test apps can share one process). */
+export const LIVE_RUNNERS = new Set<string>();
+
 /**
  * Runs one claimed job through its handler and records the outcome in the `job` table. Both
  * transports (in-process runner, BullMQ processors) go through here, so they behave the same.
  */
 @Injectable()
-export class JobExecutor implements OnModuleInit {
+export class JobExecutor implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   /** Identifies this process in `job.locked_by`. */
   readonly runnerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly outcomes;
   private readonly duration;
+  /** Jobs running here: their locks are refreshed (heartbeat) so no reconciler takes them over. */
+  private readonly active = new Set<string>();
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly registry: JobHandlerRegistry,
@@ -41,6 +47,24 @@ export class JobExecutor implements OnModuleInit {
   onModuleInit(): void {
     const missing = QUEUE_NAMES.filter((q) => !this.registry.handlers.has(q));
     if (missing.length) throw new Error(`no job handler for queue(s) ${missing.join(', ')}`);
+    LIVE_RUNNERS.add(this.runnerId);
+    this.heartbeat = setInterval(
+      () => {
+        if (this.active.size) this.store.heartbeat([...this.active]).catch(() => undefined);
+      },
+      Math.max(50, Math.floor(this.config.jobLockTimeoutMs / 3)),
+    );
+    this.heartbeat.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    LIVE_RUNNERS.delete(this.runnerId);
+  }
+
+  /** How many jobs run here now. */
+  get activeCount(): number {
+    return this.active.size;
   }
 
   get queues(): QueueName[] {
@@ -51,7 +75,10 @@ export class JobExecutor implements OnModuleInit {
    * Runs the job. `finalAttempt` says whether a failure ends it; the returned outcome tells
    * the transport whether to retry. The error is returned, not thrown, so transports decide.
    */
-  run(job: ClaimedJob, finalAttempt: boolean): Promise<{ outcome: Outcome; error?: Error }> {
+  run(
+    job: ClaimedJob,
+    finalAttempt: boolean,
+  ): Promise<{ outcome: Outcome; error?: Error; retryInMs?: number }> {
     // One span per attempt, in the trace of the request that enqueued the job.
     return withSpan(
       `job ${job.queue}`,
@@ -68,9 +95,10 @@ export class JobExecutor implements OnModuleInit {
   private async runAttempt(
     job: ClaimedJob,
     finalAttempt: boolean,
-  ): Promise<{ outcome: Outcome; error?: Error }> {
+  ): Promise<{ outcome: Outcome; error?: Error; retryInMs?: number }> {
     const handler = this.registry.handlers.get(job.queue);
     const end = this.duration.startTimer({ queue: job.queue });
+    this.active.add(job.id);
     try {
       if (!handler) throw new PermanentJobError(`no handler for queue "${job.queue}"`);
       const result = await handler.handle({
@@ -80,6 +108,8 @@ export class JobExecutor implements OnModuleInit {
         attempt: job.attempts,
         maxAttempts: job.maxAttempts,
         progress: (p) => this.store.progress(job.id, p),
+        checkpoint: job.checkpoint,
+        saveCheckpoint: (data) => this.store.checkpoint(job.id, data),
       });
       await this.store.complete(job.id, result);
       this.outcomes.inc({ queue: job.queue, outcome: 'completed' });
@@ -88,13 +118,17 @@ export class JobExecutor implements OnModuleInit {
       const error = e instanceof Error ? e : new Error(String(e));
       const last = finalAttempt || e instanceof PermanentJobError;
       const outcome: Outcome = last ? 'failed' : 'retried';
+      const retryInMs = last ? undefined : retryDelayMs(this.config, job.queue, job.attempts);
+      // If this cannot be recorded (database down), the row stays `running` and the reconciler
+      // requeues it once its lock lapses.
       await this.store
-        .fail(job.id, error.message, last ? null : retryDelayMs(this.config, job.queue, job.attempts))
+        .fail(job.id, error.message, retryInMs ?? null)
         .catch((err: Error) => this.logger.error(`recording job ${job.id} failure: ${err.message}`));
       this.outcomes.inc({ queue: job.queue, outcome });
       this.logger.warn(`job ${job.queue}/${job.id} attempt ${job.attempts} ${outcome}: ${error.message}`);
-      return { outcome, error };
+      return { outcome, error, retryInMs };
     } finally {
+      this.active.delete(job.id);
       end();
     }
   }

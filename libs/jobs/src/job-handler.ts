@@ -9,6 +9,13 @@ export interface JobContext<Q extends QueueName = QueueName> {
   maxAttempts: number;
   /** Reports progress 0-100 (visible at `GET /api/v1/jobs/{id}`). */
   progress(percent: number): Promise<void>;
+  /**
+   * What this job saved with {@link saveCheckpoint} before an earlier attempt was interrupted
+   * (a crash, a retry); null on a first run. Handlers resume from it instead of starting over.
+   */
+  checkpoint: unknown;
+  /** Saves the work done so far (counters, position) in the job row. */
+  saveCheckpoint(data: unknown): Promise<void>;
 }
 
 /** Runs one queue's jobs; the result is stored as the job's `result`. Throwing retries. */

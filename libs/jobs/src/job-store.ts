@@ -30,7 +30,46 @@ export interface ClaimedJob<Q extends QueueName = QueueName> {
   maxAttempts: number;
   /** W3C traceparent of the request that enqueued it: the job's span continues that trace. */
   traceParent?: string | null;
+  /** What an earlier, interrupted attempt saved (null on a first run). */
+  checkpoint: unknown;
 }
+
+/** A job row as the reconciler sees it. */
+export interface JobBrief {
+  id: string;
+  queue: QueueName;
+  attempts: number;
+  maxAttempts: number;
+  lockedBy: string | null;
+  /** Milliseconds until it is due (<= 0: due now). */
+  dueInMs: number;
+}
+
+interface ClaimRow {
+  id: string;
+  queue: QueueName;
+  name: string;
+  payload: unknown;
+  attempts: number;
+  max_attempts: number;
+  checkpoint: unknown;
+  trace_parent: string | null;
+}
+
+const parseJson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+const toClaimed = (r: ClaimRow): ClaimedJob => ({
+  id: r.id,
+  queue: r.queue,
+  name: r.name,
+  payload: parseJson(r.payload) as never,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  checkpoint: parseJson(r.checkpoint) ?? null,
+  traceParent: r.trace_parent,
+});
+
+const CLAIMED = 'id, queue, name, payload, attempts, max_attempts, checkpoint, trace_parent';
 
 interface JobRow {
   id: string;
@@ -120,51 +159,37 @@ export class JobStore {
 
   async claimNext(queues: readonly QueueName[], runner: string): Promise<ClaimedJob | null> {
     if (!queues.length) return null;
-    const rows = await this.db.driver.query<{
-      id: string;
-      queue: QueueName;
-      name: string;
-      payload: unknown;
-      attempts: number;
-      max_attempts: number;
-      trace_parent: string | null;
-    }>(
+    const rows = await this.db.driver.query<ClaimRow>(
       `UPDATE job SET state = 'running', locked_at = now(), locked_by = $1, attempts = attempts + 1, updated_at = now()
        WHERE id = (SELECT id FROM job WHERE state = 'queued' AND run_at <= now() AND queue = ANY($2::text[])
                    ORDER BY run_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-       RETURNING id, queue, name, payload, attempts, max_attempts, trace_parent`,
+       RETURNING ${CLAIMED}`,
       [runner, [...queues]],
     );
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      id: r.id,
-      queue: r.queue,
-      name: r.name,
-      payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as never,
-      attempts: r.attempts,
-      maxAttempts: r.max_attempts,
-      traceParent: r.trace_parent,
-    };
+    return rows[0] ? toClaimed(rows[0]) : null;
   }
 
-  /** Marks a job running for a transport that claims on its own (BullMQ). */
-  async start(id: string, attempt: number, runner: string): Promise<ClaimedJob | null> {
-    const row = await this.db.prisma.job.findUnique({ where: { id } });
-    if (!row || row.state === 'completed' || row.state === 'failed') return null;
-    await this.db.prisma.job.update({
-      where: { id },
-      data: { state: 'running', attempts: attempt, lockedAt: new Date(), lockedBy: runner },
-    });
-    return {
-      id: row.id,
-      queue: row.queue as QueueName,
-      name: row.name,
-      payload: row.payload as never,
-      attempts: attempt,
-      maxAttempts: row.maxAttempts,
-      traceParent: row.traceParent,
-    };
+  /**
+   * Claims one given job for a transport that picks jobs itself (BullMQ): only a `queued` row
+   * can be claimed, so a duplicate or stale BullMQ job for a row that is running elsewhere or
+   * finished does nothing. Counts the attempt.
+   */
+  async claim(id: string, runner: string): Promise<ClaimedJob | null> {
+    if (!isUuid(id)) return null;
+    const rows = await this.db.driver.query<ClaimRow>(
+      `UPDATE job SET state = 'running', locked_at = now(), locked_by = $2, attempts = attempts + 1, updated_at = now()
+       WHERE id = $1::uuid AND state = 'queued' RETURNING ${CLAIMED}`,
+      [id, runner],
+    );
+    return rows[0] ? toClaimed(rows[0]) : null;
+  }
+
+  /** Saves what a running job has done so far (given back to the next attempt after a crash). */
+  async checkpoint(id: string, data: unknown): Promise<void> {
+    await this.db.driver.query(
+      `UPDATE job SET checkpoint = $2::jsonb, locked_at = now(), updated_at = now() WHERE id = $1::uuid AND state = 'running'`,
+      [id, JSON.stringify(data ?? null)],
+    );
   }
 
   async progress(id: string, progress: number): Promise<void> {
@@ -184,6 +209,7 @@ export class JobStore {
         lockedAt: null,
         lockedBy: null,
         lastError: null,
+        checkpoint: Prisma.DbNull,
         finishedAt: new Date(),
       },
     });
@@ -216,20 +242,113 @@ export class JobStore {
   }
 
   /**
-   * Puts `running` jobs back in the queue when their runner is gone: locked before
-   * `olderThanMs` ago, or (`all`) any running job at all (embedded mode: one process owns the
-   * database, so a running job at boot was left by a process that died).
+   * `running` rows whose runner is gone: their lock is older than `leaseMs`, or they are held by
+   * one of `deadRunners` (processes known to have died), or by a BullMQ job that BullMQ itself
+   * failed (`bullFailed`). Each goes back to the queue, or fails when it has used its attempts.
+   * Returns the requeued rows (for the transport) and how many failed.
    */
-  async requeueStale(queues: readonly QueueName[], olderThanMs: number, all = false): Promise<number> {
-    const rows = await this.db.driver.query(
-      `UPDATE job SET state = 'queued', locked_at = NULL, locked_by = NULL, run_at = now(), updated_at = now(),
-              last_error = coalesce(last_error, 'interrupted: the runner stopped')
-       WHERE state = 'running' AND queue = ANY($1::text[])
-         AND ($3::boolean OR locked_at IS NULL OR locked_at < now() - make_interval(secs => $2::float8 / 1000))
-       RETURNING id`,
-      [[...queues], olderThanMs, all],
+  async recoverInterrupted(
+    queues: readonly QueueName[],
+    leaseMs: number,
+    deadRunners: readonly string[],
+    bullFailed: ReadonlyMap<string, string> = new Map(),
+  ): Promise<{ requeued: JobBrief[]; failed: number }> {
+    const rows = await this.db.driver.query<{ id: string; reason: string | null }>(
+      `SELECT id, NULL::text AS reason FROM job
+        WHERE state = 'running' AND queue = ANY($1::text[])
+          AND (locked_at IS NULL OR locked_at < now() - make_interval(secs => $2::float8 / 1000)
+               OR locked_by = ANY($3::text[]) OR id = ANY($4::uuid[]))`,
+      [[...queues], leaseMs, [...deadRunners], [...bullFailed.keys()]],
     );
-    return rows.length;
+    const requeued: JobBrief[] = [];
+    let failed = 0;
+    for (const r of rows) {
+      const why = bullFailed.get(r.id) ?? 'interrupted: the process running it stopped';
+      // Only if still running and not re-locked meanwhile (a live runner's heartbeat wins).
+      const done = await this.db.driver.query<{
+        id: string;
+        queue: QueueName;
+        attempts: number;
+        max_attempts: number;
+        state: JobStateName;
+      }>(
+        `UPDATE job SET
+           state = CASE WHEN attempts >= max_attempts THEN 'failed'::"JobState" ELSE 'queued'::"JobState" END,
+           last_error = CASE WHEN attempts >= max_attempts
+                             THEN left($2 || ' (attempt ' || attempts || ' of ' || max_attempts || ')', 2000)
+                             ELSE left($2, 2000) END,
+           finished_at = CASE WHEN attempts >= max_attempts THEN now() ELSE NULL END,
+           locked_at = NULL, locked_by = NULL, run_at = now(), updated_at = now()
+         WHERE id = $1::uuid AND state = 'running'
+           AND (locked_at IS NULL OR locked_at < now() - make_interval(secs => $3::float8 / 1000)
+                OR locked_by = ANY($4::text[]) OR $5::boolean)
+         RETURNING id, queue, attempts, max_attempts, state::text AS state`,
+        [r.id, why, leaseMs, [...deadRunners], bullFailed.has(r.id)],
+      );
+      const j = done[0];
+      if (!j) continue;
+      if (j.state === 'failed') failed++;
+      else
+        requeued.push({
+          id: j.id,
+          queue: j.queue,
+          attempts: j.attempts,
+          maxAttempts: j.max_attempts,
+          lockedBy: null,
+          dueInMs: 0,
+        });
+    }
+    return { requeued, failed };
+  }
+
+  /** Runners named in `running` rows (to find the ones whose process died). */
+  async runningRunners(queues: readonly QueueName[]): Promise<string[]> {
+    const rows = await this.db.driver.query<{ locked_by: string }>(
+      `SELECT DISTINCT locked_by FROM job WHERE state = 'running' AND locked_by IS NOT NULL AND queue = ANY($1::text[])`,
+      [[...queues]],
+    );
+    return rows.map((r) => r.locked_by);
+  }
+
+  /** `running` rows (for comparing with BullMQ's view). */
+  async running(queues: readonly QueueName[], limit = 500): Promise<JobBrief[]> {
+    return this.briefs(`state = 'running'`, queues, 0, limit);
+  }
+
+  /** `queued` rows not touched for `quietMs` (for re-handing to BullMQ when it lost them). */
+  async queuedQuiet(queues: readonly QueueName[], quietMs: number, limit = 500): Promise<JobBrief[]> {
+    return this.briefs(`state = 'queued'`, queues, quietMs, limit);
+  }
+
+  private async briefs(
+    where: string,
+    queues: readonly QueueName[],
+    quietMs: number,
+    limit: number,
+  ): Promise<JobBrief[]> {
+    const rows = await this.db.driver.query<{
+      id: string;
+      queue: QueueName;
+      attempts: number;
+      max_attempts: number;
+      locked_by: string | null;
+      due_ms: number;
+    }>(
+      `SELECT id, queue, attempts, max_attempts, locked_by,
+              (extract(epoch FROM run_at - now()) * 1000)::float8 AS due_ms
+         FROM job WHERE ${where} AND queue = ANY($1::text[])
+          AND updated_at < now() - make_interval(secs => $2::float8 / 1000)
+        ORDER BY run_at LIMIT $3`,
+      [[...queues], quietMs, limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      queue: r.queue,
+      attempts: r.attempts,
+      maxAttempts: r.max_attempts,
+      lockedBy: r.locked_by,
+      dueInMs: r.due_ms,
+    }));
   }
 
   async counts(): Promise<{ queue: string; state: string; n: number }[]> {

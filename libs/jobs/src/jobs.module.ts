@@ -9,8 +9,8 @@ import { InProcessRunner } from './in-process-runner';
 import { JobExecutor } from './job-executor';
 import { JobHandlerRegistry } from './job-handler';
 import { JobQueue } from './job-queue';
+import { JobReconciler } from './job-reconciler';
 import { JobStore } from './job-store';
-import { WebhooksService } from './webhooks.service';
 
 /**
  * Background work. With REDIS_URL: BullMQ queues everywhere, `WorkerHost` processors only where
@@ -22,7 +22,11 @@ export class JobsModule {
   static forRoot(config: AppConfig, opts: { runJobs?: boolean } = {}): DynamicModule {
     const runJobs = opts.runJobs ?? config.runJobs;
     const bull = !!config.redisUrl;
-    const runners: Provider[] = !runJobs ? [] : bull ? BULL_PROCESSORS : [InProcessRunner];
+    const runners: Provider[] = !runJobs
+      ? []
+      : bull
+        ? [...BULL_PROCESSORS, JobReconciler]
+        : [InProcessRunner, JobReconciler];
     return {
       module: JobsModule,
       global: true,
@@ -35,10 +39,9 @@ export class JobsModule {
         ImportHandler,
         ImportsService,
         IndexingHandler,
-        WebhooksService,
         ...runners,
       ],
-      exports: [JobQueue, JobStore, JobHandlerRegistry, WebhooksService, ImportsService],
+      exports: [JobQueue, JobStore, JobHandlerRegistry, ImportsService],
     };
   }
 }

@@ -38,6 +38,8 @@ export interface ImportFailure {
 export interface ImportResult {
   created: number;
   updated: number;
+  /** Already present with the same content (also what a resumed import finds it had created). */
+  unchanged: number;
   failed: number;
   failures: ImportFailure[];
 }

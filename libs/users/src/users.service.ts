@@ -108,11 +108,15 @@ export class UsersService {
     }
     const existing = await tx.user.findUnique({ where: { email: normalized } });
     if (existing) return existing;
-    return this.insert(
-      tx,
-      { email: normalized, name: normalized.split('@')[0], role: 'viewer', passwordHash: null },
-      actor,
-    );
+    // INSERT … ON CONFLICT DO NOTHING: a concurrent request creating the same requester waits
+    // for the other transaction, then finds its row instead of failing on the unique index.
+    const [created] = await tx.user.createManyAndReturn({
+      data: [{ email: normalized, name: normalized.split('@')[0], role: 'viewer', passwordHash: null }],
+      skipDuplicates: true,
+    });
+    if (!created) return tx.user.findUniqueOrThrow({ where: { email: normalized } });
+    await this.announce(tx, created, actor);
+    return created;
   }
 
   /** An active agent or admin who can be assigned tickets; otherwise an InvalidError on `field`. */
@@ -232,6 +236,12 @@ export class UsersService {
     actor: Principal,
   ): Promise<UserRow> {
     const user = await tx.user.create({ data });
+    await this.announce(tx, user, actor);
+    return user;
+  }
+
+  /** The outbox event and audit entry of a new user (same transaction). */
+  private async announce(tx: Tx, user: UserRow, actor: Principal): Promise<void> {
     await appendEvent(tx, {
       topic: 'users',
       event: 'user.created',
@@ -246,7 +256,6 @@ export class UsersService {
       targetId: user.id,
       outcome: 'success',
     });
-    return user;
   }
 
   private async findOrThrow(client: Pick<Tx, 'user'>, id: string): Promise<UserRow> {

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Server, WebSocket } from 'ws';
 import { AuthService, PrincipalRevocations, revocationAffects, type PrincipalRevocation } from '@app/auth';
 import { AppConfig } from '@app/config';
-import type { Principal } from '@app/core';
+import { isUnavailableError, retryAfterSeconds, type Principal } from '@app/core';
 import { EventBus, EventLogService, TOPICS, topicsAllowed, type ChangeEvent, type Topic } from '@app/events';
 import { MetricsService } from '@app/observability';
 
@@ -40,7 +40,7 @@ interface Client {
   alive: boolean;
 }
 
-type ErrorCode = 'invalid_json' | 'invalid_message' | 'unknown_type' | 'replay_failed';
+type ErrorCode = 'invalid_json' | 'invalid_message' | 'unknown_type' | 'replay_failed' | 'unavailable';
 
 /**
  * The live event stream (contract section 6) on the shared HTTP port. Authenticated at the
@@ -89,7 +89,10 @@ export class EventsGateway
           this.principals.set(info.req, { principal, token });
           done(true);
         },
-        () => done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' }),
+        (e: unknown) =>
+          isUnavailableError(e)
+            ? done(false, 503, 'Service Unavailable', { 'Retry-After': String(retryAfterSeconds(e)) })
+            : done(false, 401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer' }),
       );
     };
   }
@@ -221,7 +224,18 @@ export class EventsGateway
       }
     } catch (e) {
       if (c.generation === generation) {
-        this.error(c, 'replay_failed', `replay failed: ${(e as Error).message}; subscribe again with since`);
+        if (isUnavailableError(e))
+          this.error(
+            c,
+            'unavailable',
+            `the database is unavailable; subscribe again with since after ${retryAfterSeconds(e)} s`,
+          );
+        else
+          this.error(
+            c,
+            'replay_failed',
+            `replay failed: ${(e as Error).message}; subscribe again with since`,
+          );
         c.topics = null;
         c.pending = null;
       }

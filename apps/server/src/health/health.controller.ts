@@ -1,18 +1,29 @@
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { Public } from '@app/auth';
 import { DatabaseService } from '@app/database';
 import { REDIS, pingRedis } from '@app/redis';
 
+/** Each probe gives up after this, so `/health/ready` answers within 2 s (contract 7a). */
+const PROBE_TIMEOUT_MS = 1500;
+
+interface DependencyState {
+  status: 'up' | 'down';
+  [detail: string]: string;
+}
+
+/**
+ * Liveness and readiness. Readiness probes every dependency in parallel, each bounded in time,
+ * and names each one with its state (`database`, and `redis` when configured), in the shape
+ * `@nestjs/terminus` uses: `{status, info, error, details}`; 503 with the same body when one is down.
+ */
 @ApiExcludeController()
 @Public()
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
     private readonly db: DatabaseService,
     @Optional() @Inject(REDIS) private readonly redis: Redis | null,
   ) {}
@@ -23,21 +34,40 @@ export class HealthController {
   }
 
   @Get('ready')
-  @HealthCheck()
-  ready() {
-    const checks = [() => this.probe('database', () => this.db.ping(), { engine: this.db.kind })];
+  async ready(@Res({ passthrough: true }) res: Response) {
+    const probes: [string, Promise<DependencyState>][] = [
+      ['database', probe(() => this.db.ping(), { engine: this.db.kind })],
+    ];
     const redis = this.redis;
-    if (redis) checks.push(() => this.probe('redis', () => pingRedis(redis), {}));
-    return this.health.check(checks);
+    if (redis) probes.push(['redis', probe(() => pingRedis(redis, PROBE_TIMEOUT_MS), {})]);
+    const details: Record<string, DependencyState> = {};
+    for (const [name, p] of probes) details[name] = await p;
+    const pick = (s: 'up' | 'down') =>
+      Object.fromEntries(Object.entries(details).filter(([, d]) => d.status === s));
+    const ok = Object.values(details).every((d) => d.status === 'up');
+    res.status(ok ? 200 : 503);
+    if (!ok) res.setHeader('Retry-After', '5');
+    res.setHeader('Cache-Control', 'no-store');
+    return { status: ok ? 'ok' : 'error', info: pick('up'), error: pick('down'), details };
   }
+}
 
-  private async probe(key: string, ping: () => Promise<void>, data: Record<string, string>) {
-    const session = this.indicators.check(key);
-    try {
-      await ping();
-      return session.up(data);
-    } catch (e) {
-      return session.down({ ...data, message: (e as Error).message });
-    }
+async function probe(ping: () => Promise<void>, data: Record<string, string>): Promise<DependencyState> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
+          PROBE_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return { status: 'up', ...data };
+  } catch (e) {
+    return { status: 'down', ...data, message: (e as Error).message.split('\n')[0] };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,7 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { activeTraceIds, DomainError, InvalidError, type FieldError } from '@app/core';
+import {
+  activeTraceIds,
+  DomainError,
+  InvalidError,
+  isUnavailableError,
+  retryAfterSeconds,
+  type FieldError,
+} from '@app/core';
 
 /** RFC 9457 problem details. */
 export interface Problem {
@@ -64,6 +71,16 @@ export function toProblem(exception: unknown, instance?: string): Problem {
       instance,
       ...details,
       ...(exception instanceof InvalidError ? { errors: exception.errors } : errors ? { errors } : {}),
+    };
+  }
+  if (isUnavailableError(exception)) {
+    return {
+      ...problem(
+        503,
+        'the service is overloaded or its database is unavailable; retry after the time in Retry-After',
+        instance,
+      ),
+      retryAfter: retryAfterSeconds(exception),
     };
   }
   if (exception instanceof ThrottlerException) {
@@ -133,10 +150,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const body = toProblem(exception, req.originalUrl?.split('?')[0]);
     const trace = activeTraceIds();
     if (trace) body.traceId = trace.traceId;
-    if (body.status >= 500)
+    if (body.status === 503) this.logger.warn(`503: ${(exception as Error)?.message?.split('\n')[0]}`);
+    else if (body.status >= 500)
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (res.headersSent) return;
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="context-desk"');
+    if (body.status === 503) res.setHeader('Retry-After', String(body.retryAfter ?? 5));
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 }

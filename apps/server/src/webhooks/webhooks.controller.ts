@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '@app/auth';
 import type { Page, Principal } from '@app/core';
-import { WebhooksService, type WebhookDeliveryDto, type WebhookDto } from '@app/jobs';
+import { WebhooksService, type WebhookDeliveryDto, type WebhookDto } from '@app/webhooks';
 import { expectedVersionOf, IfMatch } from '../http/if-match.decorator';
 import { ApiProblems } from '../http/problem.schema';
 import {

@@ -1,5 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
 import {
   InvalidError,
   NotFoundError,
@@ -11,22 +10,12 @@ import {
   type Page,
   type Principal,
   isUuid,
-  checkOutboundUrl,
-  safePost,
-  UnsafeUrlError,
+  type OutboundPolicy,
 } from '@app/core';
 import { DatabaseService, Prisma } from '@app/database';
-import { EventBus, toChangeEvent, type ChangeEvent } from '@app/events';
 import { writeAudit } from '@app/observability';
+import { checkTargetUrl } from './webhook-target';
 import { AppConfig } from '@app/config';
-import { JobHandlerRegistry, PermanentJobError, type JobContext, type JobHandler } from './job-handler';
-import { JobQueue } from './job-queue';
-import { retryDelayMs } from './queues';
-
-export const SIGNATURE_HEADER = 'X-Context-Desk-Signature';
-export const EVENT_ID_HEADER = 'X-Context-Desk-Event-Id';
-const TIMEOUT_MS = 10_000;
-const CACHE_MS = 5_000;
 
 export interface WebhookDto {
   id: string;
@@ -82,17 +71,9 @@ export const toWebhookDto = (w: WebhookRow): WebhookDto => ({
   updatedAt: w.updatedAt.toISOString(),
 });
 
-/** `sha256=<hex HMAC-SHA256 of the raw body>`: what receivers recompute to check a delivery. */
-export const signBody = (secret: string, body: string): string =>
-  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-
-/** The JSON body of a delivery: the event as WebSocket subscribers see it. */
-export const deliveryBody = (e: ChangeEvent): string =>
-  JSON.stringify({ id: e.id, topic: e.topic, event: e.event, entityId: e.entityId, data: e.data, at: e.at });
-
 const EVENT_NAME = /^(\*|[a-z]+\.\*|[a-z]+\.[a-z_]+)$/;
 
-function validate(input: WebhookInput, required: boolean): void {
+async function validate(input: WebhookInput, required: boolean, policy: OutboundPolicy): Promise<void> {
   const errors: FieldError[] = [];
   if (input.url !== undefined || required) {
     let ok = false;
@@ -103,6 +84,13 @@ function validate(input: WebhookInput, required: boolean): void {
       ok = false;
     }
     if (!ok) errors.push({ field: 'url', message: 'must be an http(s) URL' });
+    else {
+      const refused = await checkTargetUrl(input.url!, policy).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      if (refused) errors.push({ field: 'url', message: refused });
+    }
   }
   if (input.events !== undefined || required) {
     const ev = input.events;
@@ -124,53 +112,23 @@ function validate(input: WebhookInput, required: boolean): void {
   if (errors.length) throw new InvalidError('webhook is not valid', errors);
 }
 
-const matches = (patterns: readonly string[], event: string): boolean =>
-  patterns.some((p) => p === '*' || p === event || (p.endsWith('.*') && event.startsWith(p.slice(0, -1))));
-
 /**
- * Webhooks: registrations (admin), the dispatcher that turns matching events into deliveries,
- * and the delivery job. Each (webhook, event) pair gets one delivery row (unique), so several
- * instances seeing the same event enqueue it once; the job retries with exponential backoff and
- * logs every attempt.
+ * Webhook registrations (admin) and their delivery log. Deliveries are created by the
+ * {@link WebhookDispatcher} and attempted by the {@link WebhookDeliveryHandler}.
  */
 @Injectable()
-export class WebhooksService
-  implements JobHandler<'webhooks'>, OnApplicationBootstrap, OnApplicationShutdown
-{
-  readonly queue = 'webhooks' as const;
-  private readonly logger = new Logger('Webhooks');
-  private cache: { at: number; hooks: WebhookRow[] } | null = null;
-  private chain: Promise<void> = Promise.resolve();
-  private unsubscribe: (() => void) | null = null;
-
+export class WebhooksService {
   constructor(
     private readonly db: DatabaseService,
-    private readonly jobs: JobQueue,
-    private readonly bus: EventBus,
     private readonly config: AppConfig,
-    registry: JobHandlerRegistry,
-  ) {
-    registry.register(this);
-  }
+  ) {}
 
-  onApplicationBootstrap(): void {
-    this.unsubscribe = this.bus.subscribe((e) => {
-      this.chain = this.chain.then(() =>
-        this.dispatch(e).catch((err: Error) =>
-          this.logger.error(`dispatching event ${e.id} to webhooks: ${err.message}`),
-        ),
-      );
-    });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.unsubscribe?.();
-    await this.chain;
+  private get policy(): OutboundPolicy {
+    return { allowPrivate: this.config.webhookAllowPrivate };
   }
 
   async create(input: WebhookInput, actor: Principal): Promise<WebhookDto> {
-    validate(input, true);
-    await this.checkTarget(input.url!);
+    await validate(input, true, this.policy);
     const row = await this.db.transaction(async (tx) => {
       const w = await tx.webhook.create({
         data: {
@@ -190,7 +148,6 @@ export class WebhooksService
       });
       return w;
     });
-    this.cache = null;
     return toWebhookDto(row);
   }
 
@@ -208,8 +165,7 @@ export class WebhooksService
     input: WebhookInput & { expectedVersion?: number },
     actor: Principal,
   ): Promise<WebhookDto> {
-    validate(input, false);
-    if (input.url !== undefined) await this.checkTarget(input.url);
+    await validate(input, false, this.policy);
     const current = await this.find(id);
     const expected = input.expectedVersion ?? current.version;
     const row = await this.db.transaction(async (tx) => {
@@ -233,7 +189,6 @@ export class WebhooksService
       });
       return tx.webhook.findUniqueOrThrow({ where: { id } });
     });
-    this.cache = null;
     return toWebhookDto(row);
   }
 
@@ -252,7 +207,6 @@ export class WebhooksService
         outcome: 'success',
       });
     });
-    this.cache = null;
   }
 
   async deliveries(
@@ -304,108 +258,6 @@ export class WebhooksService
       }),
       (d) => ({ c: d.createdAt.toISOString(), id: d.id }),
     );
-  }
-
-  /** Creates the deliveries an event calls for (once per webhook, whichever instance is first). */
-  async dispatch(e: ChangeEvent): Promise<void> {
-    const hooks = (await this.activeHooks()).filter((h) => matches(h.events, e.event));
-    for (const h of hooks) {
-      const rows = await this.db.driver.query<{ id: string }>(
-        `INSERT INTO webhook_delivery (id, webhook_id, event_id, event, updated_at)
-         VALUES (gen_random_uuid(), $1::uuid, $2, $3, now()) ON CONFLICT (webhook_id, event_id) DO NOTHING RETURNING id`,
-        [h.id, e.id, e.event],
-      );
-      if (rows[0])
-        await this.jobs.enqueue('webhooks', { deliveryId: rows[0].id }, { key: `webhook:${rows[0].id}` });
-    }
-  }
-
-  /** One delivery attempt (the job handler). Throws on failure so the queue retries. */
-  async handle(ctx: JobContext<'webhooks'>): Promise<unknown> {
-    const delivery = await this.db.prisma.webhookDelivery.findUnique({
-      where: { id: ctx.payload.deliveryId },
-      include: { webhook: true },
-    });
-    if (!delivery) throw new PermanentJobError('the delivery no longer exists (webhook deleted)');
-    if (delivery.status === 'succeeded')
-      return { status: 'succeeded', responseStatus: delivery.responseStatus };
-    const row = await this.db.prisma.event.findUnique({ where: { id: delivery.eventId } });
-    if (!row) throw new PermanentJobError(`event ${delivery.eventId} is gone`);
-    const body = deliveryBody(toChangeEvent(row));
-    const started = Date.now();
-    let status: number | null = null;
-    let error: string | null = null;
-    try {
-      const res = await safePost(delivery.webhook.url, {
-        headers: {
-          'Content-Type': 'application/json',
-          'User-Agent': 'context-desk-webhooks',
-          [SIGNATURE_HEADER]: signBody(delivery.webhook.secret, body),
-          [EVENT_ID_HEADER]: String(delivery.eventId),
-        },
-        body,
-        timeoutMs: TIMEOUT_MS,
-        policy: this.outboundPolicy(),
-      });
-      status = res.status;
-      if (status < 200 || status >= 300) error = `answered ${status}`;
-    } catch (e) {
-      error =
-        (e as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : (e as Error).message;
-    }
-    const ok = error === null;
-    const final = ctx.attempt >= ctx.maxAttempts;
-    const now = new Date();
-    await this.db.transaction(async (tx) => {
-      await tx.webhookDeliveryAttempt.create({
-        data: {
-          deliveryId: delivery.id,
-          attempt: ctx.attempt,
-          responseStatus: status,
-          error,
-          durationMs: Date.now() - started,
-        },
-      });
-      await tx.webhookDelivery.update({
-        where: { id: delivery.id },
-        data: {
-          attempts: ctx.attempt,
-          responseStatus: status,
-          lastError: error,
-          status: ok ? 'succeeded' : final ? 'failed' : 'pending',
-          deliveredAt: ok ? now : null,
-          nextAttemptAt:
-            ok || final ? null : new Date(now.getTime() + retryDelayMs(this.config, 'webhooks', ctx.attempt)),
-        },
-      });
-    });
-    if (!ok) throw new Error(`delivery to ${delivery.webhook.url} failed: ${error}`);
-    this.bus.countDelivered('webhook');
-    return { status: 'succeeded', responseStatus: status };
-  }
-
-  private outboundPolicy() {
-    return { allowPrivate: this.config.webhookAllowPrivate };
-  }
-
-  /** SSRF guard at registration (delivery checks again after DNS resolution, in safePost). */
-  private async checkTarget(url: string): Promise<void> {
-    try {
-      await checkOutboundUrl(url, this.outboundPolicy());
-    } catch (e) {
-      if (!(e instanceof UnsafeUrlError)) throw e;
-      throw new InvalidError('webhook is not valid', [{ field: 'url', message: e.message }]);
-    }
-  }
-
-  private async activeHooks(): Promise<WebhookRow[]> {
-    if (!this.cache || Date.now() - this.cache.at > CACHE_MS) {
-      this.cache = {
-        at: Date.now(),
-        hooks: await this.db.prisma.webhook.findMany({ where: { active: true } }),
-      };
-    }
-    return this.cache.hooks;
   }
 
   private async find(id: string): Promise<WebhookRow> {

@@ -72,7 +72,7 @@ describe('imports and jobs', () => {
       ],
     });
     const job2 = await waitForJob(admin, again.body.id);
-    expect(job2.result).toEqual({ created: 1, updated: 1, unchanged: 0, failed: 0, failures: [] });
+    expect(job2.result).toEqual({ created: 1, updated: 1, unchanged: 1, failed: 0, failures: [] });
     expect((await admin.get('/api/v1/documents/import-one')).body).toMatchObject({
       title: 'One (revised)',
       version: 2,

@@ -1,10 +1,15 @@
 import type { Server, ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
+
+/** Idle keep-alive sockets get this long to bring one more request (answered with `Connection: close`). */
+const IDLE_GRACE_MS = 250;
 
 /**
  * Graceful HTTP shutdown with Node's own server API: stop accepting connections, answer every
- * request already received (each with `Connection: close`, so keep-alive clients open a new
- * connection elsewhere instead of reusing this one), close idle keep-alive sockets at once and
- * the others as soon as their response is done. Long-lived streams (SSE) are not waited for:
+ * request already received and any that still arrives on an open connection, each with
+ * `Connection: close` (so keep-alive clients go elsewhere instead of reusing the connection),
+ * then close the sockets left idle. Idle sockets are not cut at once, because a client may be
+ * sending on one at that very moment (that request would be reset). Long-lived streams (SSE) are not waited for:
  * clients resume them elsewhere. Whatever is still running when the budget is spent is cut.
  */
 export class HttpDrainer {
@@ -31,8 +36,9 @@ export class HttpDrainer {
   async drain(budgetMs: number): Promise<boolean> {
     this.draining = true;
     for (const res of this.inflight) closeAfter(res);
-    this.server.close(() => undefined);
-    this.server.closeIdleConnections();
+    // Stop listening only: http.Server#close would also cut idle keep-alive sockets right away.
+    NetServer.prototype.close.call(this.server, () => undefined);
+    await new Promise((r) => setTimeout(r, Math.min(IDLE_GRACE_MS, budgetMs)));
     const done = new Promise<boolean>((resolve) => {
       this.onIdle = () => resolve(true);
       this.check();
@@ -43,8 +49,9 @@ export class HttpDrainer {
     });
     const drained = await Promise.race([done, timeout]);
     clearTimeout(timer);
-    // Streams and anything over budget: cut. Sockets that just finished: close.
-    this.server.closeAllConnections();
+    this.server.closeIdleConnections();
+    // Streams (clients resume them elsewhere) and, over budget, everything still running: cut.
+    for (const res of this.inflight) if (!drained || isStream(res)) res.socket?.destroy();
     return drained;
   }
 
@@ -55,7 +62,7 @@ export class HttpDrainer {
       const resolve = this.onIdle;
       this.onIdle = null;
       resolve();
-    } else this.server.closeIdleConnections();
+    }
   }
 }
 

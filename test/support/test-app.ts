@@ -42,6 +42,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
+  // PORT=0: the public URL is known only now; links and OAuth issuers use it like PUBLIC_URL.
+  if (!opts.env?.PUBLIC_URL) Object.assign(config, { publicUrl: baseUrl });
   return {
     app,
     config,

@@ -15,6 +15,7 @@ import { AdminUiController } from './admin-ui.controller';
 import { DocumentsHttpModule } from './documents/documents.http.module';
 import { EventsWsModule } from './events/events.ws.module';
 import { HealthModule } from './health/health.module';
+import { HelpHttpModule } from './help/help.http.module';
 import { JobsHttpModule } from './jobs/jobs.http.module';
 import { McpHttpModule } from './mcp/mcp.http.module';
 import { ProblemDetailsFilter } from './http/problem.filter';
@@ -52,6 +53,7 @@ export class AppModule {
         EventsWsModule,
         McpHttpModule,
         OAuthHttpModule,
+        HelpHttpModule,
       ],
       controllers: [MetricsController, AdminUiController],
       providers: [

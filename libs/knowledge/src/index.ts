@@ -6,3 +6,4 @@ export * from './knowledge.module';
 export * from './query-parser';
 export * from './search-indexer';
 export * from './search.service';
+export * from './help-url';

@@ -14,12 +14,14 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '@app/auth';
+import { AppConfig } from '@app/config';
 import { InvalidError, type Page, type Principal } from '@app/core';
 import {
   DocumentsService,
   SearchService,
   type DocumentDto,
   type DocumentVersionDto,
+  helpArticleUrl,
   type SearchHit,
 } from '@app/knowledge';
 import { expectedVersionOf, IfMatch } from '../http/if-match.decorator';
@@ -48,6 +50,7 @@ export class DocumentsController {
   constructor(
     private readonly documents: DocumentsService,
     private readonly searchService: SearchService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -59,10 +62,19 @@ export class DocumentsController {
     description: 'Without q: a page of documents. With q: a page of ranked search hits.',
     schema: { oneOf: [{ $ref: getSchemaPath(DocumentPage) }, { $ref: getSchemaPath(SearchPage) }] },
   })
-  list(@Query() query: ListDocumentsQuery): Promise<Page<DocumentDto> | Page<SearchHit>> {
+  async list(
+    @Query() query: ListDocumentsQuery,
+  ): Promise<Page<DocumentDto> | Page<SearchHit & { url: string | null }>> {
     const { q, tag, ...rest } = query;
     if (q !== undefined && q.trim()) {
-      return this.searchService.search({ query: q, tags: tag ? [tag] : undefined, ...rest });
+      const page = await this.searchService.search({ query: q, tags: tag ? [tag] : undefined, ...rest });
+      return {
+        ...page,
+        items: page.items.map((h) => ({
+          ...h,
+          url: h.status === 'published' ? helpArticleUrl(this.config.publicUrl, h.slug) : null,
+        })),
+      };
     }
     return this.documents.list({ tag, ...rest });
   }

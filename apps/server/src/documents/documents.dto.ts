@@ -65,6 +65,13 @@ export class SearchHitResponse implements SearchHit {
   @ApiProperty({ enum: DOCUMENT_STATUSES }) status!: DocumentStatusName;
   @ApiProperty({ example: 3 }) version!: number;
   @ApiProperty() updatedAt!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'https://desk.example.com/help/reset-password',
+    description: 'Public help-center page of a published article (null otherwise), for citations',
+  })
+  url!: string | null;
 }
 
 export class SearchPage {

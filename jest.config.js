@@ -27,7 +27,9 @@ module.exports = {
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/apps/admin/'],
   transform: { '^.+\\.(t|j|mj)s$': transformer },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@apidevtools|oidc-provider|jose|marked|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|entities)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|@apidevtools|oidc-provider|jose|marked|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|entities)/)',
+  ],
   moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@app/${l}$`, `<rootDir>/libs/${l}/src`])),
   testTimeout: 60000,
   maxWorkers: 2,

@@ -17,7 +17,34 @@ export function buildOpenApi(app: INestApplication, config: AppConfig): OpenAPIO
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'JWT or API key (cdk_…)' })
     .build();
   // Schemas derived from the domain's zod shapes become named components (Ticket, UserRef, ...).
-  return cleanupOpenApiDoc(SwaggerModule.createDocument(app, doc));
+  return nullableTo30(cleanupOpenApiDoc(SwaggerModule.createDocument(app, doc)));
+}
+
+type Schema = Record<string, unknown>;
+
+/**
+ * nestjs-zod converts JSON Schema's `null` unions to OpenAPI 3.0's `nullable` at the top levels
+ * only; this finishes the job everywhere (objects inside arrays included).
+ */
+export function nullableTo30<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(nullableTo30) as T;
+  if (!node || typeof node !== 'object') return node;
+  let out: Schema = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, nullableTo30(v)]));
+  if (Array.isArray(out.type) && out.type.includes('null')) {
+    const rest = out.type.filter((t) => t !== 'null');
+    out = { ...out, type: rest.length === 1 ? rest[0] : rest, nullable: true };
+  }
+  if (Array.isArray(out.anyOf) && out.anyOf.some((s: Schema) => s?.type === 'null')) {
+    const { anyOf, ...own } = out;
+    const rest = (anyOf as Schema[]).filter((s) => s?.type !== 'null');
+    out =
+      rest.length > 1
+        ? { ...own, anyOf: rest, nullable: true }
+        : rest[0].$ref
+          ? { ...own, allOf: rest, nullable: true }
+          : { ...rest[0], ...own, nullable: true };
+  }
+  return out as T;
 }
 
 /** Serves the document at /api/openapi.json and Swagger UI at /api/docs. */

@@ -8,7 +8,6 @@ import {
   isUuid,
   NotFoundError,
   ROLES,
-  VersionConflictError,
   clampLimit,
   decodeCursor,
   toPage,
@@ -18,7 +17,7 @@ import {
   type RoleName,
 } from '@app/core';
 import { DatabaseService, Prisma, type Tx } from '@app/database';
-import { appendEvent } from '@app/events';
+import { appendEvent, changedFields, versionedUpdate } from '@app/events';
 import { writeAudit } from '@app/observability';
 import { hashPassword } from './password';
 import { toUserDto, type UserDto, type UserRow } from './user.dto';
@@ -48,6 +47,9 @@ export interface ListUsersInput {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;
 type UserCursor = [string, string];
+/** Serialises changes to who is an active admin (the last-admin invariant spans rows). */
+const ADMINS_LOCK_KEY = 72707371;
+
 const isUserCursor = (v: unknown): v is UserCursor =>
   Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string');
 
@@ -149,48 +151,61 @@ export class UsersService {
     if (errors.length) throw new InvalidError('user update is not valid', errors);
     const passwordHash = input.password ? await hashPassword(input.password) : undefined;
     return this.db.transaction(async (tx) => {
-      const current = await this.findOrThrow(tx, id);
+      // Changes that may remove an active admin run one at a time (a transaction-scoped lock),
+      // so the last-admin count below sees every demotion committed before it.
+      if (input.role !== undefined || input.active !== undefined) {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMINS_LOCK_KEY}::bigint)`;
+      }
+      const current = await this.lockUser(tx, id);
       // Nobody changes a user more powerful than themselves, or makes one.
       assertCanManageRole(actor, current.role);
       if (input.role !== undefined) assertCanManageRole(actor, input.role);
-      if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
-        throw new VersionConflictError('user', id, input.expectedVersion, current.version);
-      }
-      const demotingLastAdmin =
-        current.role === 'admin' &&
-        ((input.role !== undefined && input.role !== 'admin') || input.active === false) &&
-        (await tx.user.count({ where: { role: 'admin', active: true } })) <= 1;
-      if (demotingLastAdmin)
-        throw new ConflictError('this is the last active admin; promote another admin first');
-      const data: Prisma.UserUpdateManyMutationInput = { version: { increment: 1 } };
-      if (input.name !== undefined) data.name = input.name.trim();
-      if (input.role !== undefined) data.role = input.role;
-      if (input.active !== undefined) data.active = input.active;
-      if (passwordHash) data.passwordHash = passwordHash;
-      // Tokens issued before a change of password, role or active flag stop working.
-      if (
-        passwordHash ||
-        (input.role !== undefined && input.role !== current.role) ||
-        (input.active !== undefined && input.active !== current.active)
-      )
-        data.credentialsVersion = { increment: 1 };
-      const { count } = await tx.user.updateMany({ where: { id, version: current.version }, data });
-      if (count === 0) {
-        const now = await this.findOrThrow(tx, id);
-        throw new VersionConflictError('user', id, current.version, now.version);
-      }
-      const user = await this.findOrThrow(tx, id);
-      const dto = toUserDto(user);
-      await appendEvent(tx, { topic: 'users', event: 'user.updated', entityId: id, data: dto, actor });
-      await writeAudit(tx, {
-        actor,
-        action: 'user.update',
-        targetType: 'user',
-        targetId: id,
-        outcome: 'success',
+      const { row } = await versionedUpdate(tx, {
+        entity: 'user',
+        key: id,
+        current,
+        expectedVersion: input.expectedVersion,
+        plan: async () => {
+          const changes: Prisma.UserUpdateInput = changedFields(current, {
+            name: input.name?.trim(),
+            role: input.role,
+            active: input.active,
+          });
+          const demotes =
+            current.role === 'admin' &&
+            current.active &&
+            (changes.role !== undefined || changes.active === false);
+          if (demotes && (await tx.user.count({ where: { role: 'admin', active: true } })) <= 1)
+            throw new ConflictError('this is the last active admin; promote another admin first');
+          if (passwordHash) changes.passwordHash = passwordHash;
+          // Tokens issued before a change of password, role or active flag stop working.
+          if (passwordHash || changes.role !== undefined || changes.active !== undefined)
+            changes.credentialsVersion = current.credentialsVersion + 1;
+          return changes;
+        },
+        save: (data) => tx.user.update({ where: { id: current.id }, data }),
+        change: (user) => ({
+          topic: 'users',
+          event: 'user.updated',
+          entityId: user.id,
+          data: toUserDto(user),
+          actor,
+          audit: { action: 'user.update', targetType: 'user', targetId: user.id },
+        }),
       });
-      return dto;
+      return toUserDto(row);
     });
+  }
+
+  /** Reads the user under a row lock (concurrent writers to it run one after the other). */
+  private async lockUser(tx: Tx, id: string) {
+    const locked = isUuid(id)
+      ? await tx.$queryRaw<
+          { id: string }[]
+        >`SELECT id::text AS id FROM "user" WHERE id = ${id}::uuid FOR UPDATE`
+      : [];
+    if (!locked.length) throw new NotFoundError('user', id);
+    return tx.user.findUniqueOrThrow({ where: { id: locked[0].id } });
   }
 
   async get(id: string): Promise<UserDto> {

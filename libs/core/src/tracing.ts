@@ -6,6 +6,7 @@ import {
   SpanStatusCode,
   type Attributes,
   type Context,
+  type Link,
   type Span,
 } from '@opentelemetry/api';
 
@@ -38,12 +39,12 @@ export async function withSpan<T>(
   name: string,
   attributes: Attributes,
   fn: (span: Span | null) => Promise<T>,
-  opts: { kind?: SpanKind; parent?: Context } = {},
+  opts: { kind?: SpanKind; parent?: Context; links?: Link[] } = {},
 ): Promise<T> {
   if (!enabled) return fn(null);
   return tracer().startActiveSpan(
     name,
-    { kind: opts.kind ?? SpanKind.INTERNAL, attributes },
+    { kind: opts.kind ?? SpanKind.INTERNAL, attributes, links: opts.links },
     opts.parent ?? context.active(),
     async (span) => {
       try {

@@ -7,12 +7,14 @@ import {
   Optional,
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { context } from '@opentelemetry/api';
 import { AppConfig } from '@app/config';
+import { contextFromTraceparent, tracingEnabled } from '@app/core';
 import { DatabaseService } from '@app/database';
 import { MetricsService } from '@app/observability';
 import { REDIS, createRedis } from '@app/redis';
 import { EventLogService } from './event-log.service';
-import { TOPICS, type ChangeEvent } from './outbox';
+import { TOPICS, traceParentOf, type ChangeEvent } from './outbox';
 
 export type EventListener = (event: ChangeEvent) => void;
 
@@ -155,9 +157,12 @@ export class EventBus implements OnApplicationBootstrap, OnApplicationShutdown {
           this.lastSeen = e.id;
           this.published.inc({ topic: e.topic });
           this.lag.observe(Math.max(0, now - Date.parse(e.at)) / 1000);
+          // Listeners run in the writer's trace, so jobs they enqueue (webhooks, SLA) join it.
+          const ctx = tracingEnabled() ? contextFromTraceparent(traceParentOf(e)) : null;
           for (const l of this.listeners) {
             try {
-              l(e);
+              if (ctx) context.with(ctx, () => l(e));
+              else l(e);
             } catch (err) {
               this.logger.error(`event listener failed on event ${e.id}: ${(err as Error).message}`);
             }

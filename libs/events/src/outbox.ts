@@ -59,8 +59,9 @@ export function toChangeEvent(row: {
   payload: unknown;
   actorId: string | null;
   createdAt: Date;
+  traceParent?: string | null;
 }): ChangeEvent {
-  return {
+  const e: ChangeEvent = {
     id: Number(row.id),
     topic: row.topic as Topic,
     event: row.event,
@@ -69,4 +70,12 @@ export function toChangeEvent(row: {
     actorId: row.actorId,
     at: row.createdAt.toISOString(),
   };
+  if (row.traceParent) TRACE_PARENTS.set(e, row.traceParent);
+  return e;
 }
+
+/** Kept beside the event, not in it: subscribers' frames stay the contract's shape. */
+const TRACE_PARENTS = new WeakMap<ChangeEvent, string>();
+
+/** The traceparent of the request that wrote the event, when tracing was on. */
+export const traceParentOf = (e: ChangeEvent): string | null => TRACE_PARENTS.get(e) ?? null;

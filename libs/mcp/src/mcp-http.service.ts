@@ -24,6 +24,7 @@ import { McpServerFactory } from './mcp-server.factory';
 import { MCP_READ_SCOPES, missingScope } from './scope-rule';
 import { SessionEventStore } from './session-event-store';
 import { McpSubscriptions, notifyThrough } from './subscriptions';
+import { traceMcpRequest } from './tracing';
 
 const TOUCH_EVERY_MS = 60_000;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -296,9 +297,16 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
         mcpNameHeader: header(req, 'mcp-name'),
         body,
       }).kind === 'legacy';
+    const era = legacy ? (header(req, 'mcp-protocol-version') ?? '2025-11-25') : '2026-07-28';
+    return traceMcpRequest(body, era, this.config.tracing?.recordArguments ?? false, () =>
+      this.route(req, res, body, principal, legacy),
+    );
+  }
+
+  private async route(req: Req, res: ServerResponse, body: unknown, principal: Principal, legacy: boolean) {
     if (!legacy) return this.serveModern(req, res, body);
     if (this.mode === 'stateless') {
-      if (method !== 'POST') {
+      if (req.method !== 'POST') {
         res.setHeader('Allow', 'POST');
         return rpcError(res, 405, -32000, 'Method not allowed (stateless mode: no sessions)');
       }

@@ -11,6 +11,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/
 import { ForbiddenError, hasScope, InvalidError, NotFoundError, type Principal } from '@app/core';
 import { hashArgs, type AuditOutcome } from '@app/observability';
 import { McpAudit } from './audit';
+import { recordMcpOutcome } from './tracing';
 import { McpCatalog } from './catalog';
 import { principalFrom, type HandlerCtx } from './context';
 import { McpDomain } from './domain';
@@ -194,6 +195,7 @@ export class McpServerFactory {
       outcome = 'error';
       throw e;
     } finally {
+      recordMcpOutcome(outcome);
       this.audit.record(
         {
           actor: principal,

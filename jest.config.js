@@ -31,6 +31,6 @@ module.exports = {
     '/node_modules/(?!(@nestjs|@apidevtools|oidc-provider|jose|marked|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|entities)/)',
   ],
   moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@app/${l}$`, `<rootDir>/libs/${l}/src`])),
-  testTimeout: 60000,
+  testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { trace, ProxyTracerProvider } from '@opentelemetry/api';
 import { tracingEnabled } from '@app/core';
 import { api } from './support/http';
@@ -70,6 +73,9 @@ describe('tracing (OpenTelemetry)', () => {
           OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
           OTEL_BSP_SCHEDULE_DELAY: '100',
           OTEL_SERVICE_NAME: 'context-desk-test',
+          WEBHOOK_ALLOW_PRIVATE: 'true',
+          WEBHOOK_RETRY_BASE_MS: '100',
+          EVENT_POLL_MS: '50',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -162,6 +168,91 @@ describe('tracing (OpenTelemetry)', () => {
       });
       expect(underJob.length).toBeGreaterThan(0);
     }, 60_000);
+
+    it('links one trace from the HTTP request through the MCP call and its SQL to the job it causes', async () => {
+      // A webhook receiver: the ticket created over MCP is delivered by a job.
+      const hooks = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(204).end());
+      });
+      await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+      const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
+      const client = new Client({ name: 'traced-agent', version: '1.0.0' });
+      try {
+        const login = await api(url).post('/api/v1/auth/login', {
+          email: ADMIN_EMAIL,
+          password: ADMIN_PASSWORD,
+        });
+        const token = login.body.accessToken as string;
+        const hook = await api(url, token).post('/api/v1/webhooks', {
+          url: hookUrl,
+          events: ['ticket.created'],
+          secret: 'a-webhook-secret-for-tracing',
+        });
+        expect(hook.status).toBe(201);
+
+        const traceId = 'e'.repeat(31) + '2';
+        await client.connect(
+          new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
+            requestInit: {
+              headers: {
+                Authorization: `Bearer ${token}`,
+                traceparent: `00-${traceId}-${'f'.repeat(16)}-01`,
+              },
+            },
+          }),
+        );
+        const res = await client.callTool({
+          name: 'create_ticket',
+          arguments: {
+            title: 'Traced ticket',
+            description: 'Created by a traced agent.',
+            requesterEmail: 'traced@example.test',
+          },
+        });
+        expect(res.isError).toBeFalsy();
+
+        const spans = await waitFor(
+          'HTTP, MCP, SQL and job spans in one trace',
+          () => {
+            const mine = receiver.spans.filter((s) => s.traceId === traceId);
+            return mine.some((s) => s.name === 'mcp tools/call create_ticket') &&
+              mine.some((s) => s.name === 'job webhooks')
+              ? mine
+              : null;
+          },
+          30_000,
+        );
+        const byId = new Map(spans.map((s) => [s.spanId, s]));
+        const mcp = spans.find((s) => s.name === 'mcp tools/call create_ticket')!;
+        expect(mcp.attributes['gen_ai.tool.name']).toBe('create_ticket');
+        expect(mcp.attributes['mcp.tool.outcome']).toBe('success');
+        expect(mcp.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
+        const httpSpan = byId.get(mcp.parentSpanId!);
+        expect(httpSpan?.kind).toBe(2);
+        const ancestors = (s: ReceivedSpan) => {
+          const out: string[] = [];
+          for (let p = s.parentSpanId; p && byId.has(p); p = byId.get(p)!.parentSpanId) out.push(p);
+          return out;
+        };
+        // The ticket's SQL ran inside the MCP span.
+        expect(spans.some((s) => s.name.startsWith('db INSERT') && ancestors(s).includes(mcp.spanId))).toBe(
+          true,
+        );
+        // The delivery job ran later, in the same trace, with its outgoing POST inside it.
+        const job = spans.find((s) => s.name === 'job webhooks')!;
+        expect(job.attributes['job.outcome']).toBe('completed');
+        expect(
+          spans.some(
+            (s) =>
+              s.kind === 3 /* CLIENT */ && ancestors(s).includes(job.spanId) && !s.name.startsWith('db '),
+          ),
+        ).toBe(true);
+      } finally {
+        await client.close().catch(() => undefined);
+        await new Promise((r) => hooks.close(r));
+      }
+    }, 90_000);
 
     it('does not trace health probes', async () => {
       await fetch(`${url}/health/live`, {

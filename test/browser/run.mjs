@@ -7,9 +7,18 @@
 // artifacts/screenshots/. Console errors and page errors fail the run. Exits non-zero on failure.
 // `runAdminBrowserTests(options)` is exported so a Jest wrapper can call it.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = require.resolve('axe-core/axe.min.js');
+const WIDTHS = [
+  { name: '1280', width: 1280, height: 800 },
+  { name: '390', width: 390, height: 844 },
+];
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -173,7 +182,22 @@ export async function runAdminBrowserTests(options = {}) {
     { allowConsole: [/status of 401/] },
   );
 
+  let firstLoad = null;
   await step('dashboard: counts visible, time to interactive, session survives reload', async () => {
+    // A fresh page with an empty cache: every script and style it downloads is first-load cost.
+    const cold = await context.newPage();
+    const assets = [];
+    cold.on('response', (res) => {
+      if (/\/admin\/assets\/.+\.(js|css)$/.test(res.url())) assets.push(res);
+    });
+    await cold.goto(url('/'));
+    await cold.waitForFunction(
+      () => document.querySelector('[data-testid="dashboard-counts"]')?.getAttribute('aria-busy') === 'false',
+    );
+    let bytes = 0;
+    for (const res of assets) bytes += gzipSync(await res.body()).length;
+    firstLoad = { files: assets.length, gzipBytes: bytes };
+    await cold.close();
     await page.goto(url('/'));
     await page.waitForFunction(
       () => document.querySelector('[data-testid="dashboard-counts"]')?.getAttribute('aria-busy') === 'false',
@@ -466,6 +490,101 @@ export async function runAdminBrowserTests(options = {}) {
     await screenshot('import-done');
   });
 
+  await step(
+    'a page whose code fails to load offers Reload; Back and Reload recover',
+    async () => {
+      await page.goto(url('/'));
+      await expectVisible(page.getByRole('heading', { name: 'Dashboard', level: 1 }), 'the dashboard');
+      const chunk = '**/admin/assets/AuditPage-*.js';
+      await page.route(chunk, (route) => route.abort('connectionrefused'));
+      await nav('Audit').click();
+      const error = page.getByTestId('page-error');
+      await expectVisible(error, 'the page-load error');
+      await expectVisible(error.getByRole('button', { name: 'Reload' }), 'the Reload button');
+      await screenshot('chunk-load-failed');
+      await page.goBack();
+      await expectVisible(
+        page.getByRole('heading', { name: 'Dashboard', level: 1 }),
+        'the dashboard after Back',
+      );
+      await page.unroute(chunk);
+      await nav('Audit').click();
+      const audit = page.getByRole('heading', { name: 'Audit', level: 1 });
+      await audit.or(error).first().waitFor();
+      if (await error.isVisible()) await error.getByRole('button', { name: 'Reload' }).click();
+      await expectVisible(audit, 'the Audit page once its code loads');
+    },
+    {
+      allowConsole: [
+        /dynamically imported module|ERR_CONNECTION_REFUSED|net::ERR_FAILED|Failed to load resource/i,
+      ],
+    },
+  );
+
+  await step('unsaved edits prompt before leaving (sidebar link, Back, reload)', async () => {
+    check(editedDocId, 'no document from the earlier step');
+    // Reach the editor in-app, so Back is a history step inside the admin.
+    const { title: docTitle } = await rest.call('GET', `/documents/${editedDocId}`);
+    await page.goto(url('/documents'));
+    await page.getByLabel('Search documents').fill(docTitle);
+    await page.waitForURL(/[?&]q=/);
+    await page.getByRole('link', { name: docTitle, exact: true }).click();
+    await page.waitForURL(new RegExp(`/documents/${editedDocId}$`));
+    const body = page.getByLabel('Body');
+    await expectVisible(body, 'the editor');
+    const draft = `Unsaved words ${unique()}`;
+    await body.fill(draft);
+    const dialog = page.getByRole('dialog', { name: 'Leave without saving?' });
+    await nav('Tickets').click();
+    await expectVisible(dialog, 'the leave prompt after a sidebar click');
+    check(page.url().includes(`/documents/${editedDocId}`), `left the editor: ${page.url()}`);
+    await screenshot('unsaved-prompt');
+    await dialog.getByRole('button', { name: 'Stay on this page' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    check((await body.inputValue()) === draft, 'the draft was lost after Stay');
+    await page.evaluate(() => window.history.back());
+    await expectVisible(dialog, 'the leave prompt after Back');
+    check(page.url().includes(`/documents/${editedDocId}`), `Back left the editor: ${page.url()}`);
+    await dialog.getByRole('button', { name: 'Stay on this page' }).click();
+    check((await body.inputValue()) === draft, 'the draft was lost after Back + Stay');
+    const unloadBlocked = await page.evaluate(() => {
+      const e = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(e);
+      return e.defaultPrevented;
+    });
+    check(unloadBlocked, 'reload/close is not guarded by beforeunload');
+    await nav('Tickets').click();
+    await dialog.getByRole('button', { name: 'Discard changes and leave' }).click();
+    await expectVisible(
+      page.getByRole('heading', { name: 'Tickets', level: 1 }),
+      'the Tickets page after Discard',
+    );
+    const stored = await rest.call('GET', `/documents/${editedDocId}`);
+    check(!stored.body.includes(draft), 'discarded text reached the server');
+  });
+
+  await step('a failed import lists each failure with its reason', async () => {
+    await nav('Imports').click();
+    const tag = unique();
+    const good = { slug: `import-ok-${tag}`, title: `Import OK ${tag}`, body: 'Fine.' };
+    const bad = { slug: `import-bad-${tag}`, title: 'x'.repeat(400), body: 'Title far too long.' };
+    await page.getByLabel('Files').setInputFiles([
+      {
+        name: `export-${tag}.json`,
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify({ documents: [good, bad] })),
+      },
+    ]);
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByTestId('import-result').waitFor({ state: 'visible', timeout: 60_000 });
+    check((await page.getByTestId('import-failed').textContent())?.trim() === '1', 'failed count is not 1');
+    const row = page.getByTestId('import-failures').getByRole('row').filter({ hasText: bad.slug });
+    await expectVisible(row, 'the failed item in the failures table');
+    const reason = (await row.locator('td').nth(1).textContent())?.trim() ?? '';
+    check(/title/i.test(reason), `the reason does not explain the failure: "${reason}"`);
+    await screenshot('import-failures');
+  });
+
   await step('narrow screen: sidebar collapses to a Menu button', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(url('/documents'));
@@ -477,9 +596,96 @@ export async function runAdminBrowserTests(options = {}) {
     await menu.click();
     await expectVisible(nav('Tickets'), 'the Tickets link in the menu');
     await screenshot('mobile-menu');
+    await page.keyboard.press('Escape');
+    await nav('Tickets').waitFor({ state: 'hidden' });
+    check(
+      await menu.evaluate((el) => el === document.activeElement),
+      'focus did not return to the Menu button after Escape',
+    );
+    await menu.click();
+    await expectVisible(nav('Tickets'), 'the menu opened again');
+    await page.mouse.click(200, 800);
+    await nav('Tickets').waitFor({ state: 'hidden' });
+    await menu.click();
     await nav('Tickets').click();
     await expectVisible(page.getByRole('heading', { name: 'Tickets', level: 1 }), 'the Tickets page');
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  // Every page at both widths: a screenshot, and axe-core with zero serious or critical violations.
+  const axeReport = [];
+  await step('axe-core and screenshots on every page at 1280×800 and 390×844', async () => {
+    const ticketNumber = (await rest.call('GET', '/tickets?limit=1')).items[0]?.number;
+    const pages = [
+      ['dashboard', '/', 'Dashboard'],
+      ['documents', '/documents', 'Documents'],
+      ['document-new', '/documents/new', 'New document'],
+      ['document-edit', `/documents/${editedDocId}`, null],
+      ['tickets', '/tickets', 'Tickets'],
+      ['ticket-detail', `/tickets/${ticketNumber}`, null],
+      ['imports', '/imports', 'Imports'],
+      ['events', '/events', 'Events'],
+      ['users', '/users', 'Users'],
+      ['api-keys', '/api-keys', 'API keys'],
+      ['audit', '/audit', 'Audit'],
+      ['not-found', '/no-such-page', 'Page not found'],
+    ];
+    const failures = [];
+    const runAxe = async (p, label) => {
+      await p.addScriptTag({ path: AXE_SOURCE });
+      const result = await p.evaluate(async () => {
+        // eslint-disable-next-line no-undef
+        const r = await axe.run(document, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+        });
+        return r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+          count: v.nodes.length,
+        }));
+      });
+      const serious = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      for (const v of serious)
+        failures.push(`${label}: ${v.id} (${v.impact}) ×${v.count} ${v.nodes.join(', ')}`);
+      const minor = result.filter((v) => !serious.includes(v));
+      if (minor.length) axeReport.push(`${label}: ${minor.map((v) => `${v.id}(${v.impact})`).join(',')}`);
+    };
+    for (const size of WIDTHS) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      for (const [name, path_, heading] of pages) {
+        await page.goto(url(path_));
+        const h1 = heading
+          ? page.getByRole('heading', { name: heading, level: 1 })
+          : page.locator('main h1').first();
+        await expectVisible(h1, `the ${name} heading`);
+        await page.waitForLoadState('networkidle');
+        await page
+          .locator('[role="status"] .spinner')
+          .first()
+          .waitFor({ state: 'detached' })
+          .catch(() => {});
+        const title = await page.title();
+        check(
+          / · Context Desk$/.test(title) && !/^Context Desk/.test(title),
+          `${name}: tab title is "${title}"`,
+        );
+        await page.screenshot({
+          path: path.join(screenshotsDir, `page-${name}-${size.name}.png`),
+          fullPage: true,
+        });
+        await runAxe(page, `${name}@${size.name}`);
+      }
+      const anon = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+      const lp = await anon.newPage();
+      await lp.goto(url('/login'));
+      await lp.getByRole('button', { name: 'Sign in' }).waitFor();
+      await lp.screenshot({ path: path.join(screenshotsDir, `page-login-${size.name}.png`), fullPage: true });
+      await runAxe(lp, `login@${size.name}`);
+      await anon.close();
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    check(failures.length === 0, `axe found serious/critical violations:\n    ${failures.join('\n    ')}`);
   });
 
   await step('sign out', async () => {
@@ -498,6 +704,11 @@ export async function runAdminBrowserTests(options = {}) {
   log(
     `Time to interactive (navigation start → dashboard counts visible): ${timeToInteractiveMs ?? 'n/a'} ms`,
   );
+  if (firstLoad)
+    log(
+      `First load (dashboard): ${firstLoad.files} JS/CSS files, ${(firstLoad.gzipBytes / 1000).toFixed(1)} KB gzip`,
+    );
+  if (axeReport.length) log(`axe: ${axeReport.join('; ')}`);
   log(`${results.length - failed.length} passed, ${failed.length} failed; screenshots in ${screenshotsDir}`);
   return {
     ok: failed.length === 0 && results.length > 0,
@@ -505,6 +716,7 @@ export async function runAdminBrowserTests(options = {}) {
     failed,
     consoleProblems,
     timeToInteractiveMs,
+    firstLoad,
   };
 }
 

@@ -1,13 +1,19 @@
+<<<<<<< HEAD
 import { Suspense, lazy } from 'react';
+=======
+>>>>>>> d09ebb0 (Admin: generated API types (openapi-typescript) with drift test; chunk-load recovery; unsaved-edit prompt; conflict dialog shows their changes; import failures; audit filters by action/actor; tab titles; phone menu Escape/outside; dark mode; contrast; axe + screenshots in the browser suite (fails in CI when it cannot run); tickets filter by several statuses)
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Shell, RequireScope } from './layout/Shell';
 import { AuthProvider, useAuth } from './lib/auth';
+import { lazyPage } from './lib/lazyPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { LoginPage } from './pages/LoginPage';
 import { Button } from './ui/Button';
+import { useDocumentTitle } from './ui/PageHeader';
 import { Loading } from './ui/States';
 import { ToastProvider } from './ui/Toast';
 
+<<<<<<< HEAD
 const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage').then((m) => ({ default: m.ApiKeysPage })));
 const AuditPage = lazy(() => import('./pages/AuditPage').then((m) => ({ default: m.AuditPage })));
 const ConnectedAppsPage = lazy(() =>
@@ -18,19 +24,44 @@ const OAuthConsentPage = lazy(() =>
 );
 const DocumentEditorPage = lazy(() =>
   import('./pages/documents/DocumentEditorPage').then((m) => ({ default: m.DocumentEditorPage })),
+=======
+const ApiKeysPage = lazyPage(
+  () => import('./pages/ApiKeysPage'),
+  (m) => m.ApiKeysPage,
+>>>>>>> d09ebb0 (Admin: generated API types (openapi-typescript) with drift test; chunk-load recovery; unsaved-edit prompt; conflict dialog shows their changes; import failures; audit filters by action/actor; tab titles; phone menu Escape/outside; dark mode; contrast; axe + screenshots in the browser suite (fails in CI when it cannot run); tickets filter by several statuses)
 );
-const DocumentsPage = lazy(() =>
-  import('./pages/documents/DocumentsPage').then((m) => ({ default: m.DocumentsPage })),
+const AuditPage = lazyPage(
+  () => import('./pages/AuditPage'),
+  (m) => m.AuditPage,
 );
-const EventsPage = lazy(() => import('./pages/EventsPage').then((m) => ({ default: m.EventsPage })));
-const ImportsPage = lazy(() => import('./pages/ImportsPage').then((m) => ({ default: m.ImportsPage })));
-const TicketDetailPage = lazy(() =>
-  import('./pages/tickets/TicketDetailPage').then((m) => ({ default: m.TicketDetailPage })),
+const DocumentEditorPage = lazyPage(
+  () => import('./pages/documents/DocumentEditorPage'),
+  (m) => m.DocumentEditorPage,
 );
-const TicketsPage = lazy(() =>
-  import('./pages/tickets/TicketsPage').then((m) => ({ default: m.TicketsPage })),
+const DocumentsPage = lazyPage(
+  () => import('./pages/documents/DocumentsPage'),
+  (m) => m.DocumentsPage,
 );
-const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
+const EventsPage = lazyPage(
+  () => import('./pages/EventsPage'),
+  (m) => m.EventsPage,
+);
+const ImportsPage = lazyPage(
+  () => import('./pages/ImportsPage'),
+  (m) => m.ImportsPage,
+);
+const TicketDetailPage = lazyPage(
+  () => import('./pages/tickets/TicketDetailPage'),
+  (m) => m.TicketDetailPage,
+);
+const TicketsPage = lazyPage(
+  () => import('./pages/tickets/TicketsPage'),
+  (m) => m.TicketsPage,
+);
+const UsersPage = lazyPage(
+  () => import('./pages/UsersPage'),
+  (m) => m.UsersPage,
+);
 
 function AuthGate() {
   const { state, retry } = useAuth();
@@ -151,9 +182,10 @@ function AuthGate() {
 }
 
 function NotFound() {
+  useDocumentTitle('Page not found');
   return (
     <div className="state">
-      <h3>Page not found</h3>
+      <h1 className="state-title">Page not found</h1>
       <p>The page you were looking for doesn’t exist.</p>
     </div>
   );

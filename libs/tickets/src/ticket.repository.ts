@@ -108,7 +108,10 @@ export class TicketRepository {
       ...(filters.requesterEmail ? { requester: { email: filters.requesterEmail } } : {}),
       ...(filters.tag ? { tags: { has: filters.tag } } : {}),
     };
-    for (const key of enumFilterKeys) if (filters[key]) Object.assign(where, { [key]: filters[key] });
+    for (const key of enumFilterKeys) {
+      const value = filters[key];
+      if (value) Object.assign(where, { [key]: Array.isArray(value) ? { in: value } : value });
+    }
     return this.db.prisma.ticket.findMany({ where, include: PEOPLE, orderBy: { number: 'desc' }, take });
   }
 
@@ -138,7 +141,8 @@ export class TicketRepository {
     // Enum filters compare as text: column names follow the schema's fields (snake_case).
     for (const key of enumFilterKeys) {
       const value = filters[key];
-      if (value) where.push(Prisma.sql`t.${Prisma.raw(column(key))}::text = ${value}`);
+      if (value)
+        where.push(Prisma.sql`t.${Prisma.raw(column(key))}::text IN (${Prisma.join([value].flat())})`);
     }
     if (filters.assigneeId === 'none') where.push(Prisma.sql`t.assignee_id IS NULL`);
     else if (filters.assigneeId) where.push(Prisma.sql`t.assignee_id = ${filters.assigneeId}::uuid`);

@@ -27,6 +27,7 @@ export const TAG_MAX = 50;
 export const QUERY_MAX = 500;
 
 export const ticketStatusSchema = z.enum(TicketStatus).meta({ example: 'open' });
+const TICKET_STATUSES_COUNT = Object.keys(TicketStatus).length;
 export const ticketPrioritySchema = z.enum(TicketPriority).meta({ example: 'high' });
 export const ticketChannelSchema = z
   .enum(TicketChannel)
@@ -158,6 +159,10 @@ export type CommentInput = z.input<typeof commentInputSchema>;
 /** List filters (REST query, MCP search_tickets); they combine with AND. */
 export const ticketFilterSchema = z.strictObject({
   ...z.object(ticketEnumFilters).partial().shape,
+  status: z
+    .union([ticketStatusSchema, z.array(ticketStatusSchema).min(1).max(TICKET_STATUSES_COUNT)])
+    .optional()
+    .meta({ description: 'One status, or a list: tickets in any of them' }),
   assigneeId: z
     .union([z.literal('none'), uuidSchema])
     .optional()

@@ -1,8 +1,9 @@
-import { Suspense, useEffect, useState, type ReactNode } from 'react';
+import { Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router-dom';
 import { useAuth } from '../lib/auth';
 import type { Scope } from '../lib/types';
 import { Button } from '../ui/Button';
+import { PageErrorBoundary } from '../ui/PageErrorBoundary';
 import { Loading } from '../ui/States';
 import { icons } from './icons';
 
@@ -42,7 +43,31 @@ export function Shell() {
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
 
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const sidebar = useRef<HTMLElement>(null);
+
   useEffect(() => setMenuOpen(false), [location.pathname]);
+
+  // The phone menu closes on Escape (focus back on its button) and on a tap outside it.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    const onPointer = (e: PointerEvent) => {
+      const target = e.target as Node;
+      if (sidebar.current?.contains(target) || menuButton.current?.contains(target)) return;
+      setMenuOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+    };
+  }, [menuOpen]);
 
   const visible = NAV_ITEMS.filter((item) => !item.scope || can(item.scope));
   const sections = (['Workspace', 'Admin'] as const).filter((s) => visible.some((i) => i.section === s));
@@ -54,7 +79,9 @@ export function Shell() {
       </a>
       <header className="topbar">
         <Button
+          ref={menuButton}
           size="sm"
+          className="menu-button"
           aria-expanded={menuOpen}
           aria-controls="sidebar"
           onClick={() => setMenuOpen((o) => !o)}
@@ -65,7 +92,7 @@ export function Shell() {
         </Button>
         <Brand />
       </header>
-      <aside className="sidebar" id="sidebar">
+      <aside className="sidebar" id="sidebar" ref={sidebar}>
         <Brand />
         <nav className="nav" aria-label="Main">
           {sections.map((section) => (
@@ -100,9 +127,11 @@ export function Shell() {
         </div>
       </aside>
       <main className="main" id="main" tabIndex={-1}>
-        <Suspense fallback={<Loading />}>
-          <Outlet />
-        </Suspense>
+        <PageErrorBoundary resetKey={location.key}>
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
+        </PageErrorBoundary>
       </main>
     </div>
   );
@@ -113,7 +142,7 @@ export function RequireScope({ scope, children }: { scope?: Scope; children: Rea
   if (scope && !can(scope)) {
     return (
       <div className="state">
-        <h3>You don’t have access to this page</h3>
+        <h1 className="state-title">You don’t have access to this page</h1>
         <p>Your role does not include the “{scope}” permission. Ask an administrator if you need it.</p>
       </div>
     );

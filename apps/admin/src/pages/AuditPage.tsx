@@ -1,19 +1,34 @@
 import { api } from '../lib/api';
+import { useAsync } from '../lib/useAsync';
 import { formatDateTime } from '../lib/format';
 import type { AuditEntry } from '../lib/types';
 import { useCursorPages } from '../lib/useCursorPages';
 import { useSearchFilters } from '../lib/useSearchFilters';
 import { Badge, type Tone } from '../ui/Badge';
 import { Card } from '../ui/Card';
-import { SelectField, TextField } from '../ui/Field';
+import { SelectField } from '../ui/Field';
 import { PageHeader } from '../ui/PageHeader';
 import { Pagination } from '../ui/Pagination';
 import { EmptyState, ErrorState, Loading } from '../ui/States';
 import { Table } from '../ui/Table';
 
 const FILTER_KEYS = ['actorId', 'action', 'outcome'] as const;
-const TEXT_KEYS = ['actorId', 'action'] as const;
-const OUTCOMES = ['success', 'failure', 'denied', 'error'];
+const TEXT_KEYS = [] as const;
+const OUTCOMES = ['success', 'error', 'denied'];
+/** What the server records; a group ("document.*") is a prefix filter. */
+const ACTION_GROUPS: [string, string[]][] = [
+  ['Documents', ['document.*', 'document.create', 'document.update', 'document.delete']],
+  ['Tickets', ['ticket.*', 'ticket.create', 'ticket.update', 'ticket.comment', 'ticket.sla_breached']],
+  [
+    'People and access',
+    ['auth.login', 'user.*', 'user.create', 'user.update', 'api_key.*', 'api_key.create', 'api_key.revoke'],
+  ],
+  [
+    'Agents and integrations',
+    ['mcp.*', 'mcp.tool_call', 'webhook.*', 'webhook.created', 'webhook.updated', 'webhook.deleted'],
+  ],
+];
+const actionLabel = (a: string) => (a.endsWith('.*') ? `${a.slice(0, -2)} — any` : a);
 
 function outcomeTone(outcome: string): Tone {
   if (/^(success|ok|allowed)$/i.test(outcome)) return 'success';
@@ -37,10 +52,9 @@ function Row({ entry }: { entry: AuditEntry }) {
       <td className="nowrap">{formatDateTime(entry.createdAt)}</td>
       <td>
         {entry.actorLabel || entry.actorId || <span className="muted">anonymous</span>}
-        <div className="sub">{entry.actorType}</div>
-      </td>
-      <td>
-        <Badge tone="outline">{entry.channel}</Badge>
+        <div className="sub">
+          {entry.actorType} · <Badge tone="outline">{entry.channel}</Badge>
+        </div>
       </td>
       <td className="mono small">{entry.action}</td>
       <td className="small">
@@ -55,10 +69,10 @@ function Row({ entry }: { entry: AuditEntry }) {
           <span className="muted">—</span>
         )}
       </td>
-      <td>
+      <td className="nowrap">
         <Badge tone={outcomeTone(entry.outcome)}>{entry.outcome}</Badge>
+        {entry.durationMs != null && <div className="sub">{entry.durationMs} ms</div>}
       </td>
-      <td className="num nowrap">{entry.durationMs != null ? `${entry.durationMs} ms` : '—'}</td>
       <td>
         <Detail detail={entry.detail} />
       </td>
@@ -73,23 +87,54 @@ export function AuditPage() {
     filters.key,
   );
   const filtered = FILTER_KEYS.some((k) => filters.applied[k]);
+  // Actors are chosen by name or email; the filter itself is by user id.
+  const users = useAsync(() => api.listUsers({ limit: 100 }), []);
+  const actorOptions = [
+    { value: '', label: 'Anyone' },
+    ...(users.data?.items ?? []).map((u) => ({
+      value: u.id,
+      label: u.name ? `${u.name} <${u.email}>` : u.email,
+    })),
+  ];
+  if (filters.draft.actorId && !actorOptions.some((o) => o.value === filters.draft.actorId))
+    actorOptions.push({ value: filters.draft.actorId, label: filters.draft.actorId });
 
   return (
     <>
       <PageHeader title="Audit" description="Who did what, through which door, and how it went." />
       <Card flush>
         <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-          <TextField
-            label="Actor ID"
+          <SelectField
+            label="Actor"
             value={filters.draft.actorId}
             onChange={(e) => filters.set('actorId', e.target.value)}
+            options={actorOptions}
           />
-          <TextField
-            label="Action"
-            placeholder="e.g. tools/call"
-            value={filters.draft.action}
-            onChange={(e) => filters.set('action', e.target.value)}
-          />
+          <div className="field">
+            <label className="field-label" htmlFor="audit-action">
+              Action
+            </label>
+            <select
+              id="audit-action"
+              className="select"
+              value={filters.draft.action}
+              onChange={(e) => filters.set('action', e.target.value)}
+            >
+              <option value="">Any action</option>
+              {ACTION_GROUPS.map(([group, actions]) => (
+                <optgroup key={group} label={group}>
+                  {actions.map((a) => (
+                    <option key={a} value={a}>
+                      {actionLabel(a)}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+              {filters.draft.action && !ACTION_GROUPS.some(([, a]) => a.includes(filters.draft.action)) && (
+                <option value={filters.draft.action}>{filters.draft.action}</option>
+              )}
+            </select>
+          </div>
           <SelectField
             label="Outcome"
             value={filters.draft.outcome}
@@ -114,7 +159,6 @@ export function AuditPage() {
                   <th>Action</th>
                   <th>Target</th>
                   <th>Outcome</th>
-                  <th className="num">Duration</th>
                   <th>Detail</th>
                 </tr>
               </thead>

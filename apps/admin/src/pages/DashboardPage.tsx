@@ -56,7 +56,8 @@ function StatCards({ stats, loading }: { stats?: DashboardStats; loading: boolea
         </div>
       </div>
       <div className="card stat" data-testid="stat-open-tickets">
-        <div className="label">Open tickets</div>
+        {/* Counts open and pending tickets; the link shows exactly those. */}
+        <div className="label">Unresolved tickets</div>
         <div className="value">
           <StatValue value={openTotal} loading={loading} capped={stats?.capped} />
         </div>
@@ -74,7 +75,7 @@ function StatCards({ stats, loading }: { stats?: DashboardStats; loading: boolea
           <StatValue value={breached} loading={loading} />
         </div>
         <div className="breakdown">
-          <Link to="/tickets?status=open">View open tickets</Link>
+          <Link to="/tickets?status=open,pending">View unresolved tickets</Link>
         </div>
       </div>
     </div>

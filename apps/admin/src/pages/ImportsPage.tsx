@@ -67,7 +67,7 @@ function JobProgress({ job }: { job: Job }) {
         <div className="small muted" aria-live="polite">
           {done ? 'Import finished.' : failed ? 'Import failed.' : `${progress}% · ${job.state}`}
         </div>
-        {failed && job.error && <InlineError error={job.error} />}
+        {failed && job.lastError && <InlineError error={job.lastError} />}
         {job.result && (
           <>
             <div className="stat-grid" data-testid="import-result">
@@ -90,8 +90,8 @@ function JobProgress({ job }: { job: Job }) {
                 </div>
               </div>
             </div>
-            {job.result.errors?.length > 0 && (
-              <Table caption="Import errors">
+            {job.result.failures.length > 0 && (
+              <Table caption="Items that failed to import" testId="import-failures">
                 <thead>
                   <tr>
                     <th>Item</th>
@@ -99,7 +99,7 @@ function JobProgress({ job }: { job: Job }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {job.result.errors.map((e, i) => (
+                  {job.result.failures.map((e, i) => (
                     <tr key={i}>
                       <td className="mono small">{e.item}</td>
                       <td>{e.reason}</td>
@@ -132,7 +132,7 @@ export function ImportsPage() {
         setJob(await api.getJob(job.id));
       } catch (err) {
         setError(err);
-        setJob((j) => (j ? { ...j, state: 'failed', error: errorMessage(err) } : j));
+        setJob((j) => (j ? { ...j, state: 'failed', lastError: errorMessage(err) } : j));
       }
     }, POLL_MS);
     return () => clearTimeout(t);

@@ -3,10 +3,12 @@ import { ApiError, errorMessage } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { Button } from '../ui/Button';
 import { TextField } from '../ui/Field';
+import { useDocumentTitle } from '../ui/PageHeader';
 import { InlineError } from '../ui/States';
 
 export function LoginPage({ notice }: { notice?: string }) {
   const { signIn } = useAuth();
+  useDocumentTitle('Sign in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);

@@ -22,7 +22,7 @@ export function EmptyState({
 }) {
   return (
     <div className="state">
-      <h3>{title}</h3>
+      <h2 className="state-title">{title}</h2>
       {children && <p>{children}</p>}
       {action}
     </div>
@@ -40,7 +40,7 @@ export function ErrorState({
 }) {
   return (
     <div className="state error" role="alert">
-      <h3>{title}</h3>
+      <h2 className="state-title">{title}</h2>
       <p>{errorMessage(error)}</p>
       {onRetry && <Button onClick={onRetry}>Try again</Button>}
     </div>

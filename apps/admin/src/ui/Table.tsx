@@ -11,7 +11,8 @@ export function Table({
   testId?: string;
 }) {
   return (
-    <div className="table-wrap">
+    // Focusable so keyboard users can scroll a wide table sideways (it never cuts columns).
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={caption}>
       <table className="table" data-testid={testId}>
         <caption className="sr-only">{caption}</caption>
         {children}

@@ -1,4 +1,5 @@
 import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
 import {
   commentInputSchema,
   createTicketSchema,
@@ -25,7 +26,16 @@ export class CreateTicketDto extends createZodDto(createTicketSchema) {}
 export class UpdateTicketDto extends createZodDto(updateTicketSchema) {}
 export class CreateCommentDto extends createZodDto(commentInputSchema) {}
 
-/** `?q=` is the REST name of the list's `query`; numbers arrive as strings in a query. */
+/** `?q=` is the REST name of the list's `query`; numbers arrive as strings in a query; lists comma-separated. */
 export class ListTicketsQuery extends createZodDto(
-  asQuery(listTicketsSchema.omit({ query: true }).extend({ q: listTicketsSchema.shape.query })),
+  asQuery(
+    listTicketsSchema.omit({ query: true }).extend({
+      q: listTicketsSchema.shape.query,
+      // Several statuses arrive comma-separated: ?status=open,pending
+      status: z.preprocess(
+        (v) => (typeof v === 'string' && v.includes(',') ? v.split(',') : v),
+        listTicketsSchema.shape.status,
+      ),
+    }),
+  ),
 ) {}

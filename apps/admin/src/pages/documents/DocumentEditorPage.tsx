@@ -11,6 +11,7 @@ import {
   type KbDocument,
 } from '../../lib/types';
 import { useAsync } from '../../lib/useAsync';
+import { useUnsavedChanges } from '../../lib/useUnsavedChanges';
 import { Badge, DocumentStatusBadge } from '../../ui/Badge';
 import { Button } from '../../ui/Button';
 import { Card } from '../../ui/Card';
@@ -48,7 +49,9 @@ function toInput(form: FormState): DocumentInput {
     body: form.body,
     tags: parseTags(form.tags),
     status: form.status,
-    collection: form.collection.trim() || undefined,
+    // Every field is sent, an emptied collection as null, so an overwrite after a conflict
+    // stores exactly what is on screen and never keeps one of the other person's fields.
+    collection: form.collection.trim() || null,
   };
 }
 
@@ -81,7 +84,7 @@ export function DocumentEditorPage() {
   const [slugTouched, setSlugTouched] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [conflict, setConflict] = useState<{ currentVersion: number | null } | null>(null);
+  const [conflict, setConflict] = useState<{ theirs: KbDocument | null; error?: unknown } | null>(null);
   const [showHistory, setShowHistory] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
 
@@ -104,6 +107,17 @@ export function DocumentEditorPage() {
     const base = toForm(doc);
     return (Object.keys(base) as (keyof FormState)[]).some((k) => base[k] !== form[k]);
   }, [doc, form]);
+  const unsaved = useUnsavedChanges(canWrite && dirty, 'your edits to this document');
+
+  /** A save answered 409: fetch what the other person saved, so the dialog can show it. */
+  const openConflict = async () => {
+    if (!doc) return;
+    try {
+      setConflict({ theirs: await api.getDocument(doc.id) });
+    } catch (err) {
+      setConflict({ theirs: null, error: err });
+    }
+  };
 
   const update = <K extends keyof FormState>(key: K, value: FormState[K]) =>
     setForm((f) => {
@@ -134,14 +148,14 @@ export function DocumentEditorPage() {
           slug: form.slug.trim() || slugify(form.title),
         });
         toast.success('Document created');
+        unsaved.allowNavigation();
         navigate(`/documents/${created.id}`, { replace: true });
       } else if (doc) {
         await saveExisting(doc.version);
       }
     } catch (err) {
       if (err instanceof ApiError && err.status === 409 && !isNew) {
-        const current = Number(err.body.currentVersion);
-        setConflict({ currentVersion: Number.isFinite(current) && current > 0 ? current : null });
+        await openConflict();
       } else {
         setError(err);
       }
@@ -169,13 +183,12 @@ export function DocumentEditorPage() {
     if (!doc || !conflict) return;
     setSaving(true);
     try {
-      const version = conflict.currentVersion ?? (await api.getDocument(doc.id)).version;
+      const version = conflict.theirs?.version ?? (await api.getDocument(doc.id)).version;
       await saveExisting(version);
       setConflict(null);
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
-        const current = Number(err.body.currentVersion);
-        setConflict({ currentVersion: Number.isFinite(current) && current > 0 ? current : null });
+        await openConflict();
       } else {
         setConflict(null);
         setError(err);
@@ -207,6 +220,7 @@ export function DocumentEditorPage() {
     try {
       await api.deleteDocument(doc.id);
       toast.success(`Deleted “${doc.title}”`);
+      unsaved.allowNavigation();
       navigate('/documents');
     } catch (err) {
       setConfirmDelete(false);
@@ -346,14 +360,17 @@ export function DocumentEditorPage() {
       {doc && (
         <ConflictDialog
           open={!!conflict}
-          baseVersion={doc.version}
-          currentVersion={conflict?.currentVersion ?? null}
+          base={doc}
+          theirs={conflict?.theirs ?? null}
+          loadError={conflict?.error}
+          mine={toInput(form)}
           busy={saving}
           onCancel={() => setConflict(null)}
           onReload={reloadTheirs}
           onOverwrite={overwrite}
         />
       )}
+      {unsaved.prompt}
       <Dialog
         open={confirmDelete}
         title="Delete this document?"

@@ -20,6 +20,8 @@ export function ReplyBox({ number, onPosted }: { number: number; onPosted: (c: T
     try {
       const comment = await api.addComment(number, body.trim(), internal);
       setBody('');
+      // The next message is a reply again: a note must never leak into a public reply by default.
+      setInternal(false);
       onPosted(comment);
     } catch (err) {
       setError(err);

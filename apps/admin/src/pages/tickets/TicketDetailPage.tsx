@@ -82,6 +82,7 @@ export function TicketDetailPage() {
     <>
       <PageHeader
         breadcrumb={<Link to="/tickets">Tickets</Link>}
+        documentTitle={`#${t.number} ${t.title}`}
         title={
           <>
             <span className="muted">#{t.number}</span> {t.title}

@@ -81,7 +81,11 @@ export function TicketsPage() {
             label="Status"
             value={filters.draft.status}
             onChange={(e) => filters.set('status', e.target.value)}
-            options={[{ value: '', label: 'Any status' }, ...toOptions(TICKET_STATUSES)]}
+            options={[
+              { value: '', label: 'Any status' },
+              { value: 'open,pending', label: 'Unresolved (open or pending)' },
+              ...toOptions(TICKET_STATUSES),
+            ]}
           />
           <SelectField
             label="Priority"

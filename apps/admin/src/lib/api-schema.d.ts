@@ -81,6 +81,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/connected-apps': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ConnectedAppsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/connected-apps/{clientId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete: operations['ConnectedAppsController_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/documents': {
     parameters: {
       query?: never;
@@ -400,28 +432,80 @@ export interface components {
       topic: 'documents' | 'tickets' | 'users';
     };
     CommentPage: {
-      items: components['schemas']['CommentResponse'][];
-      nextCursor: string | null;
+      items: {
+        author: components['schemas']['UserRef'] | null;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        authorId: string;
+        /** @example I have sent you a new link; it is valid for 24 hours. */
+        body: string;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        createdAt: string;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        id: string;
+        /** @description Internal notes are visible only to callers with tickets:write */
+        internal: boolean;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        ticketId: string;
+        /** @example 42 */
+        ticketNumber: number;
+      }[];
+      nextCursor: string[];
     };
     CommentResponse: {
-      author: components['schemas']['UserRefResponse'] | null;
-      /** Format: uuid */
+      author: components['schemas']['UserRef'] | null;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       authorId: string;
       /** @example I have sent you a new link; it is valid for 24 hours. */
       body: string;
-      /** @example 2026-01-05T10:02:11.000Z */
-      createdAt: string;
-      /** Format: uuid */
-      id: string;
       /**
-       * @description Internal notes are visible only to callers with tickets:write
-       * @example false
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
        */
+      createdAt: string;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
+      id: string;
+      /** @description Internal notes are visible only to callers with tickets:write */
       internal: boolean;
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       ticketId: string;
       /** @example 42 */
       ticketNumber: number;
+    };
+    ConnectedAppList: {
+      items: components['schemas']['ConnectedAppResponse'][];
+    };
+    ConnectedAppResponse: {
+      /** @example mcp-remote */
+      clientId: string;
+      /** @example Claude Desktop */
+      clientName: string;
+      clientUri: string | null;
+      connectedAt: string;
+      expiresAt: string | null;
+      scopes: (
+        'kb:read' | 'kb:write' | 'tickets:read' | 'tickets:write' | 'users:read' | 'users:write' | 'admin'
+      )[];
     };
     CreateApiKeyDto: {
       /** Format: date-time */
@@ -439,7 +523,7 @@ export interface components {
       )[];
     };
     CreateCommentDto: {
-      /** @example I have sent you a new link; it is valid for 24 hours. */
+      /** @example I have sent you a new link. */
       body: string;
       /**
        * @description An internal note, hidden from viewers
@@ -503,9 +587,13 @@ export interface components {
       /**
        * Format: uuid
        * @description An active agent or admin
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
-      assigneeId?: string;
-      /** @example The reset link in the e-mail says it has expired. */
+      assigneeId?: string | null;
+      /**
+       * @description Markdown, at most 20000 characters (may be empty)
+       * @example The reset link in the e-mail says it has expired.
+       */
       description: string;
       /**
        * @default normal
@@ -514,22 +602,28 @@ export interface components {
        */
       priority: 'low' | 'normal' | 'high' | 'urgent';
       /**
-       * @description Who asked; an unknown address becomes a viewer without a password. Default: the caller
+       * @description Who asked; an unknown address becomes a viewer without a password. Default: the caller (when it is a user)
        * @example sam@example.com
        */
       requesterEmail?: string;
       /**
        * Format: uuid
        * @description Alternative to requesterEmail
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       requesterId?: string;
       /**
+       * @default []
        * @example [
-       *       "login"
+       *       "login",
+       *       "email"
        *     ]
        */
-      tags?: string[];
-      /** @example Cannot reset my password */
+      tags: string[];
+      /**
+       * @description 1 to 200 characters
+       * @example Cannot reset my password
+       */
       title: string;
     };
     CreateUserDto: {
@@ -833,19 +927,107 @@ export interface components {
       slaBreached: number;
     };
     TicketPage: {
-      items: components['schemas']['TicketResponse'][];
-      nextCursor: string | null;
+      items: {
+        assignee: components['schemas']['UserRef'] | null;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        assigneeId: string | null;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        closedAt: string | null;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        createdAt: string;
+        description: string;
+        /**
+         * Format: date-time
+         * @description First public reply by someone other than the requester
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        firstResponseAt: string | null;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        id: string;
+        /**
+         * @description Human-friendly unique number; the ticket is addressed by it
+         * @example 42
+         */
+        number: number;
+        /**
+         * @example high
+         * @enum {string}
+         */
+        priority: 'low' | 'normal' | 'high' | 'urgent';
+        requester: components['schemas']['UserRef'] | null;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        requesterId: string;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        resolvedAt: string | null;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        slaBreachedAt: string | null;
+        /**
+         * Format: date-time
+         * @description First-response deadline (urgent and high only)
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        slaDueAt: string | null;
+        /**
+         * @example open
+         * @enum {string}
+         */
+        status: 'open' | 'pending' | 'resolved' | 'closed';
+        tags: string[];
+        title: string;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        updatedAt: string;
+        /** @example 3 */
+        version: number;
+      }[];
+      nextCursor: string[];
     };
     TicketResponse: {
-      assignee: components['schemas']['UserRefResponse'] | null;
-      /** Format: uuid */
+      assignee: components['schemas']['UserRef'] | null;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       assigneeId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       closedAt: string | null;
-      /** @example 2026-01-05T09:30:00.000Z */
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       createdAt: string;
-      /** @example The reset link in the e-mail says it has expired. */
       description: string;
-      /** @description First public reply by someone other than the requester */
+      /**
+       * Format: date-time
+       * @description First public reply by someone other than the requester
+       * @example 2026-01-05T09:30:00.000Z
+       */
       firstResponseAt: string | null;
       /**
        * Format: uuid
@@ -862,28 +1044,39 @@ export interface components {
        * @enum {string}
        */
       priority: 'low' | 'normal' | 'high' | 'urgent';
-      requester: components['schemas']['UserRefResponse'] | null;
-      /** Format: uuid */
+      requester: components['schemas']['UserRef'] | null;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       requesterId: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       resolvedAt: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       slaBreachedAt: string | null;
-      /** @description First-response deadline (urgent and high only) */
+      /**
+       * Format: date-time
+       * @description First-response deadline (urgent and high only)
+       * @example 2026-01-05T09:30:00.000Z
+       */
       slaDueAt: string | null;
       /**
        * @example open
        * @enum {string}
        */
       status: 'open' | 'pending' | 'resolved' | 'closed';
-      /**
-       * @example [
-       *       "login",
-       *       "email"
-       *     ]
-       */
       tags: string[];
-      /** @example Cannot reset my password */
       title: string;
-      /** @example 2026-01-05T10:02:11.000Z */
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       updatedAt: string;
       /** @example 3 */
       version: number;
@@ -897,17 +1090,58 @@ export interface components {
       resolved: number;
     };
     TicketWithCommentsResponse: {
-      assignee: components['schemas']['UserRefResponse'] | null;
-      /** Format: uuid */
+      assignee: components['schemas']['UserRef'] | null;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       assigneeId: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       closedAt: string | null;
-      /** @description Oldest first */
-      comments: components['schemas']['CommentResponse'][];
-      /** @example 2026-01-05T09:30:00.000Z */
+      /** @description Oldest first; internal comments only for callers with tickets:write */
+      comments: {
+        author: components['schemas']['UserRef'] | null;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        authorId: string;
+        /** @example I have sent you a new link; it is valid for 24 hours. */
+        body: string;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        createdAt: string;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        id: string;
+        /** @description Internal notes are visible only to callers with tickets:write */
+        internal: boolean;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        ticketId: string;
+        /** @example 42 */
+        ticketNumber: number;
+      }[];
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       createdAt: string;
-      /** @example The reset link in the e-mail says it has expired. */
       description: string;
-      /** @description First public reply by someone other than the requester */
+      /**
+       * Format: date-time
+       * @description First public reply by someone other than the requester
+       * @example 2026-01-05T09:30:00.000Z
+       */
       firstResponseAt: string | null;
       /**
        * Format: uuid
@@ -924,28 +1158,39 @@ export interface components {
        * @enum {string}
        */
       priority: 'low' | 'normal' | 'high' | 'urgent';
-      requester: components['schemas']['UserRefResponse'] | null;
-      /** Format: uuid */
+      requester: components['schemas']['UserRef'] | null;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       requesterId: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       resolvedAt: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       slaBreachedAt: string | null;
-      /** @description First-response deadline (urgent and high only) */
+      /**
+       * Format: date-time
+       * @description First-response deadline (urgent and high only)
+       * @example 2026-01-05T09:30:00.000Z
+       */
       slaDueAt: string | null;
       /**
        * @example open
        * @enum {string}
        */
       status: 'open' | 'pending' | 'resolved' | 'closed';
-      /**
-       * @example [
-       *       "login",
-       *       "email"
-       *     ]
-       */
       tags: string[];
-      /** @example Cannot reset my password */
       title: string;
-      /** @example 2026-01-05T10:02:11.000Z */
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       updatedAt: string;
       /** @example 3 */
       version: number;
@@ -985,22 +1230,27 @@ export interface components {
       /**
        * Format: uuid
        * @description An active agent or admin; null unassigns
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       assigneeId?: string | null;
+      /**
+       * @description Markdown, at most 20000 characters (may be empty)
+       * @example The reset link in the e-mail says it has expired.
+       */
       description?: string;
       /**
-       * @description Alternative to the If-Match header
+       * @description The version the change is based on (or the If-Match header)
        * @example 3
        */
       expectedVersion?: number;
       /**
-       * @example urgent
+       * @example high
        * @enum {string}
        */
       priority?: 'low' | 'normal' | 'high' | 'urgent';
       /**
        * @description Workflow: open → pending|resolved|closed; pending → open|resolved|closed; resolved → open|closed; closed → open. Any other move answers 409 naming the allowed next states.
-       * @example resolved
+       * @example open
        * @enum {string}
        */
       status?: 'open' | 'pending' | 'resolved' | 'closed';
@@ -1011,6 +1261,10 @@ export interface components {
        *     ]
        */
       tags?: string[];
+      /**
+       * @description 1 to 200 characters
+       * @example Cannot reset my password
+       */
       title?: string;
     };
     UpdateUserDto: {
@@ -1044,15 +1298,13 @@ export interface components {
       items: components['schemas']['UserResponse'][];
       nextCursor: string | null;
     };
-    UserRefResponse: {
-      /** @example sam@example.com */
+    UserRef: {
       email: string;
       /**
        * Format: uuid
        * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       id: string;
-      /** @example Sam Requester */
       name: string;
     };
     UserResponse: {
@@ -1346,6 +1598,99 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['MeDto'];
+        };
+      };
+    };
+  };
+  ConnectedAppsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConnectedAppList'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  ConnectedAppsController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        clientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The app’s grants and tokens are revoked */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
         };
       };
     };
@@ -2022,16 +2367,16 @@ export interface operations {
     parameters: {
       query?: {
         /** @description A user id, or "none" for unassigned tickets */
-        assigneeId?: string;
-        /** @description Opaque cursor: the nextCursor of the previous page */
-        cursor?: string;
+        assigneeId?: 'none' | string;
+        cursor?: string | null;
         limit?: number;
         priority?: 'low' | 'normal' | 'high' | 'urgent';
         /** @description Full-text search (words are OR-ed, best match first; "quotes", -word and or follow web-search syntax); #42 finds ticket 42 only, a bare 42 also matches it; titles also match by substring */
         q?: string;
         requesterEmail?: string;
-        /** @description One status, or several separated by commas (any of them): open, pending, resolved, closed */
-        status?: string;
+        /** @description One status, or a list: tickets in any of them */
+        status?:
+          ('open' | 'pending' | 'resolved' | 'closed') | ('open' | 'pending' | 'resolved' | 'closed')[];
         tag?: string;
       };
       header?: never;

@@ -46,7 +46,7 @@ export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
 export const TICKET_STATUSES: TicketStatus[] = ['open', 'pending', 'resolved', 'closed'];
 export const TICKET_PRIORITIES: TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
 
-export type UserRef = Schemas['UserRefResponse'];
+export type UserRef = NonNullable<Schemas['TicketResponse']['assignee']>;
 
 export type Ticket = Schemas['TicketResponse'];
 

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as path from 'node:path';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -12,12 +13,20 @@ describe('admin API types', () => {
   }, 120_000);
   afterAll(() => t?.close());
 
-  it('match the OpenAPI document the server serves', () => {
+  it('match the OpenAPI document the server serves', async () => {
     const root = path.join(__dirname, '..');
-    const r = spawnSync(
+    // Asynchronously: the server answering the script lives in this process.
+    const r = await promisify(execFile)(
       process.execPath,
       [path.join(root, 'scripts/admin-api-types.mjs'), '--check', '--url', t.baseUrl],
       { cwd: root, encoding: 'utf8' },
+    ).then(
+      () => ({ status: 0, stdout: '', stderr: '' }),
+      (err: { code?: number; stdout?: string; stderr?: string }) => ({
+        status: err.code ?? 1,
+        stdout: err.stdout ?? '',
+        stderr: err.stderr ?? '',
+      }),
     );
     expect({ status: r.status, output: r.status === 0 ? '' : `${r.stdout}${r.stderr}` }).toEqual({
       status: 0,

@@ -6,7 +6,7 @@
 // The server must already be running with the admin built (npm run build:admin). Screenshots go to
 // artifacts/screenshots/. Console errors and page errors fail the run. Exits non-zero on failure.
 // `runAdminBrowserTests(options)` is exported so a Jest wrapper can call it.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,7 +14,8 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
-const AXE_SOURCE = require.resolve('axe-core/axe.min.js');
+// Evaluated through the DevTools protocol, which a strict Content-Security-Policy does not block.
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const WIDTHS = [
   { name: '1280', width: 1280, height: 800 },
   { name: '390', width: 390, height: 844 },
@@ -632,7 +633,7 @@ export async function runAdminBrowserTests(options = {}) {
     ];
     const failures = [];
     const runAxe = async (p, label) => {
-      await p.addScriptTag({ path: AXE_SOURCE });
+      await p.evaluate(AXE_SOURCE);
       const result = await p.evaluate(async () => {
         // eslint-disable-next-line no-undef
         const r = await axe.run(document, {

@@ -1,7 +1,4 @@
-<<<<<<< HEAD
-import { Suspense, lazy } from 'react';
-=======
->>>>>>> d09ebb0 (Admin: generated API types (openapi-typescript) with drift test; chunk-load recovery; unsaved-edit prompt; conflict dialog shows their changes; import failures; audit filters by action/actor; tab titles; phone menu Escape/outside; dark mode; contrast; axe + screenshots in the browser suite (fails in CI when it cannot run); tickets filter by several statuses)
+import { Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Shell, RequireScope } from './layout/Shell';
 import { AuthProvider, useAuth } from './lib/auth';
@@ -13,22 +10,17 @@ import { useDocumentTitle } from './ui/PageHeader';
 import { Loading } from './ui/States';
 import { ToastProvider } from './ui/Toast';
 
-<<<<<<< HEAD
-const ApiKeysPage = lazy(() => import('./pages/ApiKeysPage').then((m) => ({ default: m.ApiKeysPage })));
-const AuditPage = lazy(() => import('./pages/AuditPage').then((m) => ({ default: m.AuditPage })));
-const ConnectedAppsPage = lazy(() =>
-  import('./pages/ConnectedAppsPage').then((m) => ({ default: m.ConnectedAppsPage })),
-);
-const OAuthConsentPage = lazy(() =>
-  import('./pages/OAuthConsentPage').then((m) => ({ default: m.OAuthConsentPage })),
-);
-const DocumentEditorPage = lazy(() =>
-  import('./pages/documents/DocumentEditorPage').then((m) => ({ default: m.DocumentEditorPage })),
-=======
 const ApiKeysPage = lazyPage(
   () => import('./pages/ApiKeysPage'),
   (m) => m.ApiKeysPage,
->>>>>>> d09ebb0 (Admin: generated API types (openapi-typescript) with drift test; chunk-load recovery; unsaved-edit prompt; conflict dialog shows their changes; import failures; audit filters by action/actor; tab titles; phone menu Escape/outside; dark mode; contrast; axe + screenshots in the browser suite (fails in CI when it cannot run); tickets filter by several statuses)
+);
+const ConnectedAppsPage = lazyPage(
+  () => import('./pages/ConnectedAppsPage'),
+  (m) => m.ConnectedAppsPage,
+);
+const OAuthConsentPage = lazyPage(
+  () => import('./pages/OAuthConsentPage'),
+  (m) => m.OAuthConsentPage,
 );
 const AuditPage = lazyPage(
   () => import('./pages/AuditPage'),

@@ -417,7 +417,14 @@ export interface components {
       prefix: string;
       revokedAt: string | null;
       scopes: (
-        'kb:read' | 'kb:write' | 'tickets:read' | 'tickets:write' | 'users:read' | 'users:write' | 'admin'
+        | 'kb:read'
+        | 'kb:write'
+        | 'tickets:read'
+        | 'tickets:write'
+        | 'users:read'
+        | 'users:write'
+        | 'keys:write'
+        | 'admin'
       )[];
     };
     ChangeEventResponse: {
@@ -504,7 +511,14 @@ export interface components {
       connectedAt: string;
       expiresAt: string | null;
       scopes: (
-        'kb:read' | 'kb:write' | 'tickets:read' | 'tickets:write' | 'users:read' | 'users:write' | 'admin'
+        | 'kb:read'
+        | 'kb:write'
+        | 'tickets:read'
+        | 'tickets:write'
+        | 'users:read'
+        | 'users:write'
+        | 'keys:write'
+        | 'admin'
       )[];
     };
     CreateApiKeyDto: {
@@ -519,7 +533,14 @@ export interface components {
        *     ]
        */
       scopes: (
-        'kb:read' | 'kb:write' | 'tickets:read' | 'tickets:write' | 'users:read' | 'users:write' | 'admin'
+        | 'kb:read'
+        | 'kb:write'
+        | 'tickets:read'
+        | 'tickets:write'
+        | 'users:read'
+        | 'users:write'
+        | 'keys:write'
+        | 'admin'
       )[];
     };
     CreateCommentDto: {
@@ -548,7 +569,14 @@ export interface components {
       prefix: string;
       revokedAt: string | null;
       scopes: (
-        'kb:read' | 'kb:write' | 'tickets:read' | 'tickets:write' | 'users:read' | 'users:write' | 'admin'
+        | 'kb:read'
+        | 'kb:write'
+        | 'tickets:read'
+        | 'tickets:write'
+        | 'users:read'
+        | 'users:write'
+        | 'keys:write'
+        | 'admin'
       )[];
       /**
        * @description The secret, shown only in this response
@@ -564,22 +592,31 @@ export interface components {
        *     Open **Settings → Security** and choose *Reset password*.
        */
       body: string;
-      /** @example help-center */
-      collection?: string | null;
-      /** @example reset-password */
+      /**
+       * @description null: in no collection
+       * @default null
+       * @example help-center
+       */
+      collection: string | null;
+      /**
+       * @description unique; at most 120 characters
+       * @example reset-password
+       */
       slug: string;
       /**
        * @default draft
+       * @example published
        * @enum {string}
        */
       status: 'draft' | 'published' | 'archived';
       /**
+       * @default []
        * @example [
        *       "account",
        *       "login"
        *     ]
        */
-      tags?: string[];
+      tags: string[];
       /** @example How to reset your password */
       title: string;
     };
@@ -590,6 +627,13 @@ export interface components {
        * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       assigneeId?: string | null;
+      /**
+       * @description How the request reached the desk
+       * @default api
+       * @example email
+       * @enum {string}
+       */
+      channel: 'email' | 'chat' | 'phone' | 'api';
       /**
        * @description Markdown, at most 20000 characters (may be empty)
        * @example The reset link in the e-mail says it has expired.
@@ -693,44 +737,75 @@ export interface components {
       published: number;
     };
     DocumentPage: {
-      items: components['schemas']['DocumentResponse'][];
-      nextCursor: string | null;
+      items: {
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        authorId: string | null;
+        body: string;
+        collection: string | null;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        createdAt: string;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        id: string;
+        slug: string;
+        /**
+         * @example published
+         * @enum {string}
+         */
+        status: 'draft' | 'published' | 'archived';
+        tags: string[];
+        title: string;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        updatedAt: string;
+        /**
+         * @description Send it back as If-Match (or expectedVersion) to update
+         * @example 3
+         */
+        version: number;
+      }[];
+      nextCursor: string[];
     };
     DocumentResponse: {
-      /** Format: uuid */
-      authorId: string | null;
       /**
-       * @example # Reset
-       *
-       *     Open **Settings → Security** and choose *Reset password*.
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
+      authorId: string | null;
       body: string;
-      /** @example help-center */
-      collection: string | null;
-      /** @example 2026-01-05T09:30:00.000Z */
+      collection: string[];
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       createdAt: string;
       /**
        * Format: uuid
-       * @example 7d1f6c2e-3b8a-4f0e-9c55-2a9e4b6d8f10
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       id: string;
-      /** @example reset-password */
       slug: string;
       /**
        * @example published
        * @enum {string}
        */
       status: 'draft' | 'published' | 'archived';
-      /**
-       * @example [
-       *       "account",
-       *       "login"
-       *     ]
-       */
       tags: string[];
-      /** @example How to reset your password */
       title: string;
-      /** @example 2026-01-05T10:02:11.000Z */
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       updatedAt: string;
       /**
        * @description Send it back as If-Match (or expectedVersion) to update
@@ -739,36 +814,72 @@ export interface components {
       version: number;
     };
     DocumentVersionPage: {
-      /** @description Newest first */
-      items: components['schemas']['DocumentVersionResponse'][];
-      nextCursor: string | null;
+      items: {
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        authorId: string | null;
+        body: string;
+        collection: string | null;
+        /**
+         * Format: date-time
+         * @description When this version was written
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        createdAt: string;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        documentId: string;
+        slug: string;
+        /**
+         * @example published
+         * @enum {string}
+         */
+        status: 'draft' | 'published' | 'archived';
+        tags: string[];
+        title: string;
+        /**
+         * @description Send it back as If-Match (or expectedVersion) to update
+         * @example 3
+         */
+        version: number;
+      }[];
+      nextCursor: string[];
     };
     DocumentVersionResponse: {
       /**
        * Format: uuid
-       * @description Author of the document
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       authorId: string | null;
       body: string;
-      collection: string | null;
+      collection: string[];
       /**
+       * Format: date-time
        * @description When this version was written
-       * @example 2026-01-05T10:02:11.000Z
+       * @example 2026-01-05T09:30:00.000Z
        */
       createdAt: string;
       /**
        * Format: uuid
-       * @example 7d1f6c2e-3b8a-4f0e-9c55-2a9e4b6d8f10
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       documentId: string;
-      /** @example reset-password */
       slug: string;
-      /** @enum {string} */
+      /**
+       * @example published
+       * @enum {string}
+       */
       status: 'draft' | 'published' | 'archived';
       tags: string[];
-      /** @example How to reset your password */
       title: string;
-      /** @example 2 */
+      /**
+       * @description Send it back as If-Match (or expectedVersion) to update
+       * @example 3
+       */
       version: number;
     };
     EventPage: {
@@ -901,6 +1012,11 @@ export interface components {
       updatedAt: string;
       /** @example kb://documents/reset-password */
       uri: string;
+      /**
+       * @description Public help-center page of a published article (null otherwise), for citations
+       * @example https://desk.example.com/help/reset-password
+       */
+      url: string | null;
       /** @example 3 */
       version: number;
     };
@@ -934,6 +1050,12 @@ export interface components {
          * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
          */
         assigneeId: string | null;
+        /**
+         * @description How the request reached the desk
+         * @example email
+         * @enum {string}
+         */
+        channel: 'email' | 'chat' | 'phone' | 'api';
         /**
          * Format: date-time
          * @example 2026-01-05T09:30:00.000Z
@@ -1012,6 +1134,12 @@ export interface components {
        * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       assigneeId: string | null;
+      /**
+       * @description How the request reached the desk
+       * @example email
+       * @enum {string}
+       */
+      channel: 'email' | 'chat' | 'phone' | 'api';
       /**
        * Format: date-time
        * @example 2026-01-05T09:30:00.000Z
@@ -1096,6 +1224,12 @@ export interface components {
        * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       assigneeId: string | null;
+      /**
+       * @description How the request reached the desk
+       * @example email
+       * @enum {string}
+       */
+      channel: 'email' | 'chat' | 'phone' | 'api';
       /**
        * Format: date-time
        * @example 2026-01-05T09:30:00.000Z
@@ -1207,23 +1341,41 @@ export interface components {
       tokenType: string;
     };
     UpdateDocumentDto: {
-      /** @description Markdown, at most 200 KB */
+      /**
+       * @description Markdown, at most 200 KB
+       * @example # Reset
+       *
+       *     Open **Settings → Security** and choose *Reset password*.
+       */
       body?: string;
-      /** @description null removes it from its collection */
+      /**
+       * @description null: in no collection
+       * @example help-center
+       */
       collection?: string | null;
       /**
-       * @description Alternative to the If-Match header
+       * @description The version the change is based on (or the If-Match header)
        * @example 3
        */
       expectedVersion?: number;
-      /** @example reset-password */
+      /**
+       * @description unique; at most 120 characters
+       * @example reset-password
+       */
       slug?: string;
       /**
        * @example published
        * @enum {string}
        */
       status?: 'draft' | 'published' | 'archived';
+      /**
+       * @example [
+       *       "account",
+       *       "login"
+       *     ]
+       */
       tags?: string[];
+      /** @example How to reset your password */
       title?: string;
     };
     UpdateTicketDto: {
@@ -1233,6 +1385,12 @@ export interface components {
        * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       assigneeId?: string | null;
+      /**
+       * @description How the request reached the desk
+       * @example email
+       * @enum {string}
+       */
+      channel?: 'email' | 'chat' | 'phone' | 'api';
       /**
        * @description Markdown, at most 20000 characters (may be empty)
        * @example The reset link in the e-mail says it has expired.
@@ -1699,8 +1857,7 @@ export interface operations {
     parameters: {
       query?: {
         collection?: string;
-        /** @description Opaque cursor: the nextCursor of the previous page */
-        cursor?: string;
+        cursor?: string | null;
         limit?: number;
         /** @description Full-text search: keywords or a question; "quoted phrase" must appear, -word excludes. With q, items are ranked search hits with a highlighted snippet. */
         q?: string;
@@ -2368,6 +2525,8 @@ export interface operations {
       query?: {
         /** @description A user id, or "none" for unassigned tickets */
         assigneeId?: 'none' | string;
+        /** @description How the request reached the desk */
+        channel?: 'email' | 'chat' | 'phone' | 'api';
         cursor?: string | null;
         limit?: number;
         priority?: 'low' | 'normal' | 'high' | 'urgent';

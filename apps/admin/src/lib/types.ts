@@ -37,9 +37,17 @@ export type Me = Schemas['MeDto'];
 export type DocumentStatus = 'draft' | 'published' | 'archived';
 export const DOCUMENT_STATUSES: DocumentStatus[] = ['draft', 'published', 'archived'];
 
-export type KbDocument = Schemas['DocumentResponse'] & { snippet?: string; score?: number };
+// The server's OpenAPI document currently describes `collection` as string[] (a schema-to-OpenAPI
+// conversion slip on the server); the API sends string | null.
+export type KbDocument = Omit<Schemas['DocumentResponse'], 'collection'> & {
+  collection: string | null;
+  snippet?: string;
+  score?: number;
+};
 
-export type DocumentVersion = Schemas['DocumentVersionResponse'];
+export type DocumentVersion = Omit<Schemas['DocumentVersionResponse'], 'collection'> & {
+  collection: string | null;
+};
 
 export type TicketStatus = 'open' | 'pending' | 'resolved' | 'closed';
 export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';

@@ -8,6 +8,8 @@ import type { AppConfig } from '@app/config';
 import { OAuthServerService } from '@app/oauth';
 import { adminDistDir } from './admin-ui.controller';
 import { AppModule } from './app.module';
+import { restInputGuards } from './http/input-guards';
+import { securityHeaders } from './http/security-headers';
 import { mountOpenApi } from './openapi';
 
 /**
@@ -23,6 +25,7 @@ export async function createServerApp(config: AppConfig): Promise<INestApplicati
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders());
   // The OAuth server (oidc-provider) reads its own request bodies: mounted before the parsers.
   app.use(app.get(OAuthServerService).middleware());
   // /mcp reads its own body: a byte limit that also holds for chunked bodies, answered in JSON-RPC.
@@ -31,6 +34,7 @@ export async function createServerApp(config: AppConfig): Promise<INestApplicati
     type: (req: IncomingMessage) =>
       req.url?.split('?')[0] !== '/mcp' && /^application\/json\b/i.test(req.headers['content-type'] ?? ''),
   });
+  app.use(restInputGuards());
   app.useWebSocketAdapter(new WsAdapter(app));
   mountOpenApi(app, config);
   const admin = adminDistDir();

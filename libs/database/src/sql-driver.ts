@@ -1,3 +1,4 @@
+import { secureDataDir } from './data-dir';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
 import type { DatabaseTarget, DbPoolSettings } from '@app/config';
@@ -50,9 +51,11 @@ export class PgDriver implements SqlDriver {
 
 export class PgliteDriver implements SqlDriver {
   readonly kind = 'pglite' as const;
+  /** dataDir: tightened again on close (PGlite writes its files 0666; the 0700 directory guards them meanwhile). */
   constructor(
     readonly db: PGlite,
     private readonly unlock: () => Promise<void> = async () => undefined,
+    private readonly dataDir: string | null = null,
   ) {}
 
   async exec(sql: string): Promise<void> {
@@ -71,6 +74,7 @@ export class PgliteDriver implements SqlDriver {
   async close(): Promise<void> {
     if (!this.db.closed) await this.db.close();
     await this.unlock();
+    if (this.dataDir) secureDataDir(this.dataDir);
   }
 }
 
@@ -125,6 +129,7 @@ export async function openDriver(
   }
   let unlock: () => Promise<void> = async () => undefined;
   if (target.dataDir) {
+    secureDataDir(target.dataDir);
     // One process per data directory: a second server or CLI command stops here.
     unlock = await lockDataDir(target.dataDir).catch((e: Error) => {
       throw e instanceof DataDirLockedError ? e : new DatabaseUnavailableError(`DATA_DIR: ${e.message}`);
@@ -132,7 +137,9 @@ export async function openDriver(
   }
   const dir = target.dataDir ? `${target.dataDir}/pgdata` : undefined;
   try {
-    return new PgliteDriver(await PGlite.create(dir ? { dataDir: dir } : {}), unlock);
+    const driver = new PgliteDriver(await PGlite.create(dir ? { dataDir: dir } : {}), unlock, target.dataDir);
+    if (target.dataDir) secureDataDir(target.dataDir);
+    return driver;
   } catch (e) {
     await unlock();
     throw new DatabaseUnavailableError(

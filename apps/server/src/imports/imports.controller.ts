@@ -20,6 +20,7 @@ import {
 } from '@app/jobs';
 import { ApiProblems } from '../http/problem.schema';
 import { JobResponse } from '../jobs/jobs.dto';
+import { multerOptions } from './bounded-upload';
 
 const DOCUMENT_SCHEMA = {
   type: 'object',
@@ -40,9 +41,6 @@ interface UploadedFile {
   buffer: Buffer;
 }
 
-/** Uploaded files arrive in memory; Markdown and JSON exports are text. */
-const UPLOAD_LIMITS = { limits: { fileSize: 1024 * 1024, files: 1000 } };
-
 @ApiTags('jobs')
 @ApiBearerAuth()
 @ApiProblems()
@@ -53,7 +51,7 @@ export class ImportsController {
   @Post()
   @HttpCode(202)
   @RequireScopes('kb:write')
-  @UseInterceptors(AnyFilesInterceptor(UPLOAD_LIMITS))
+  @UseInterceptors(AnyFilesInterceptor(multerOptions()))
   @ApiOperation({
     summary: 'Import documents (upsert by slug) in the background',
     description:

@@ -24,7 +24,7 @@ beforeAll(async () => {
   a = await startTestApp({ database, redis: true, env });
   b = TEST_DATABASE_URL ? await startTestApp({ database, redis: true, env }) : a;
   adminA = api(a.baseUrl, await login(a.baseUrl));
-});
+}, 180_000);
 
 afterAll(async () => {
   if (b !== a) await b?.close();
@@ -176,5 +176,33 @@ describe('API keys: who may mint and revoke (item 5)', () => {
     const me = await adminA.get('/api/v1/auth/me');
     expect((await key.patch(`/api/v1/users/${me.body.id}`, { password: strongPassword() })).status).toBe(403);
     expect((await key.patch(`/api/v1/users/${viewer.id}`, { name: 'Still a viewer' })).status).toBe(200);
+  });
+});
+
+describe('passwords: weak ones are refused with the reason (item 7)', () => {
+  const create = (password: string) =>
+    adminA.post('/api/v1/users', { email: unique('pw'), name: 'Pat Word', role: 'viewer', password });
+  const passwordError = (body: { errors?: { field: string; message: string }[] }) =>
+    body.errors?.find((e) => e.field === 'password')?.message ?? '';
+
+  it.each([
+    ['password1234', 'commonly used password'],
+    ['short-pw', 'at least 12 characters'],
+    ['qwertyuiopasdf', 'too easy to guess'],
+    ['aaaaaaaaaaaaaaaaaaaa', 'too easy to guess'],
+  ])('refuses %s at creation', async (password, reason) => {
+    const res = await create(password);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(passwordError(res.body)).toContain(reason);
+  });
+
+  it('refuses a weak new password and keeps the old one working', async () => {
+    const user = await newUser('viewer');
+    const res = await adminA.patch(`/api/v1/users/${user.id}`, { password: 'iloveyou2024' });
+    expect(res.status).toBe(400);
+    expect(passwordError(res.body)).toContain('too easy to guess');
+    expect(await login(a.baseUrl, user.email, user.password)).toBeTruthy();
+    expect((await create(strongPassword())).status).toBe(201);
   });
 });

@@ -8,7 +8,7 @@ import { parseOptions } from './args';
 import { withDomain } from './cli.module';
 import { DEMO_ARTICLES, DEMO_TICKETS, DEMO_USERS } from './demo-data';
 
-export const DEMO_PASSWORD = 'demo-password';
+export const DEMO_PASSWORD = 'northwind-demo-desk';
 
 const asUser = (u: {
   id: string;

@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { AppConfig } from '@app/config';
+import { AppConfig, ConfigError } from '@app/config';
 import { systemPrincipal } from '@app/core';
 import { DatabaseService } from '@app/database';
 import { generatePassword } from './password';
+import { passwordWeakness } from './password-policy';
 import { UsersService } from './users.service';
 
 export interface BootstrapResult {
@@ -35,6 +36,8 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
     if ((await this.db.prisma.user.count({ where: { role: 'admin' } })) > 0) return null;
     const email = this.config.adminEmail ?? 'admin@localhost';
     const password = this.config.adminPassword ?? generatePassword();
+    const weak = passwordWeakness(password, [email]);
+    if (weak) throw new ConfigError('ADMIN_PASSWORD', weak);
     const actor = systemPrincipal('system', 'bootstrap');
     const existing = await this.db.prisma.user.findUnique({ where: { email } });
     if (existing) await this.users.update(existing.id, { role: 'admin', active: true, password }, actor);

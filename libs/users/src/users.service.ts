@@ -20,6 +20,7 @@ import { DatabaseService, Prisma, type Tx } from '@app/database';
 import { appendEvent, changedFields, versionedUpdate } from '@app/events';
 import { writeAudit } from '@app/observability';
 import { hashPassword } from './password';
+import { passwordWeakness } from './password-policy';
 import { toUserDto, type UserDto, type UserRow } from './user.dto';
 
 export interface CreateUserInput {
@@ -76,9 +77,8 @@ export class UsersService {
     if (input.role !== undefined && !ROLES.includes(input.role)) {
       errors.push({ field: 'role', message: `must be one of ${ROLES.join(', ')}` });
     }
-    if (input.password != null && input.password.length < 8) {
-      errors.push({ field: 'password', message: 'must be at least 8 characters' });
-    }
+    const weak = input.password != null ? passwordWeakness(input.password, [email, input.name ?? '']) : null;
+    if (weak) errors.push({ field: 'password', message: weak });
     if (errors.length) throw new InvalidError('user is not valid', errors);
     assertCanManageRole(actor, input.role ?? 'viewer');
     const passwordHash = input.password ? await hashPassword(input.password) : null;
@@ -143,8 +143,10 @@ export class UsersService {
     if (input.role !== undefined && !ROLES.includes(input.role)) {
       errors.push({ field: 'role', message: `must be one of ${ROLES.join(', ')}` });
     }
-    if (input.password !== undefined && input.password.length < 8) {
-      errors.push({ field: 'password', message: 'must be at least 8 characters' });
+    if (input.password !== undefined) {
+      const known = isUuid(id) ? await this.db.prisma.user.findUnique({ where: { id } }) : null;
+      const weak = passwordWeakness(input.password, [known?.email ?? '', input.name ?? known?.name ?? '']);
+      if (weak) errors.push({ field: 'password', message: weak });
     }
     if (input.name !== undefined && !input.name.trim())
       errors.push({ field: 'name', message: 'must not be empty' });

@@ -50,10 +50,13 @@ export class CreateUserDto {
   email!: string;
   @ApiProperty({ example: 'Dana Agent' }) @IsString() @MinLength(1) @MaxLength(200) name!: string;
   @ApiProperty({ enum: ROLES, example: 'agent' }) @IsIn(ROLES) role!: RoleName;
-  @ApiPropertyOptional({ minLength: 8, description: 'Initial password; omit for a user who cannot sign in' })
+  @ApiPropertyOptional({
+    minLength: 12,
+    description:
+      'Initial password; omit for a user who cannot sign in. At least 12 characters and not easy to guess (zxcvbn score 3+, not a common password); a refusal says why in `errors`.',
+  })
   @IsOptional()
   @IsString()
-  @MinLength(8)
   @MaxLength(1024)
   password?: string;
 }
@@ -62,10 +65,9 @@ export class UpdateUserDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
   @ApiPropertyOptional({ enum: ROLES }) @IsOptional() @IsIn(ROLES) role?: RoleName;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
-  @ApiPropertyOptional({ minLength: 8 })
+  @ApiPropertyOptional({ minLength: 12, description: 'Same rules as at creation' })
   @IsOptional()
   @IsString()
-  @MinLength(8)
   @MaxLength(1024)
   password?: string;
   @ApiPropertyOptional({ description: 'Alternative to the If-Match header' })

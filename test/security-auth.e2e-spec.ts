@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { api, login, type ApiClient } from './support/http';
-import { TEST_DATABASE_URL, testDatabaseEnv } from './support/test-db';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, testDatabaseEnv } from './support/test-db';
 import { startTestApp, type TestApp } from './support/test-app';
 import { EventsClient } from './support/ws-client';
 
@@ -20,7 +20,12 @@ let adminA: ApiClient;
 
 beforeAll(async () => {
   database = await testDatabaseEnv();
-  const env = { QUEUE_PREFIX: `cdt-sec-${randomBytes(4).toString('hex')}`, EVENT_POLL_MS: '200' };
+  const env = {
+    QUEUE_PREFIX: `cdt-sec-${randomBytes(4).toString('hex')}`,
+    EVENT_POLL_MS: '200',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+    LOGIN_MAX_FAILURES: '3',
+  };
   a = await startTestApp({ database, redis: true, env });
   b = TEST_DATABASE_URL ? await startTestApp({ database, redis: true, env }) : a;
   adminA = api(a.baseUrl, await login(a.baseUrl));
@@ -204,5 +209,94 @@ describe('passwords: weak ones are refused with the reason (item 7)', () => {
     expect(passwordError(res.body)).toContain('too easy to guess');
     expect(await login(a.baseUrl, user.email, user.password)).toBeTruthy();
     expect((await create(strongPassword())).status).toBe(201);
+  });
+});
+
+describe('login: no timing oracle, per-account and per-IP limits, X-Forwarded-For (item 6)', () => {
+  const attempt = (t: TestApp, email: string, password: string, headers: Record<string, string> = {}) =>
+    api(t.baseUrl).post('/api/v1/auth/login', { email, password }, headers);
+  const passwordChecks = async () => {
+    const text = (await api(a.baseUrl).get('/metrics')).body as string;
+    return Number(/^context_desk_login_password_checks_total (\d+)/m.exec(text)?.[1] ?? NaN);
+  };
+
+  it('an unknown email costs the same argon2 verification as a wrong password', async () => {
+    const user = await newUser('viewer');
+    const inactive = await newUser('viewer');
+    await adminA.patch(`/api/v1/users/${inactive.id}`, { active: false });
+    const cases: [string, string][] = [
+      [unique('nobody'), 'some-password-123'],
+      [user.email, 'wrong-password-123'],
+      [inactive.email, inactive.password],
+    ];
+    for (const [email, password] of cases) {
+      const before = await passwordChecks();
+      const res = await attempt(a, email, password);
+      expect(res.status).toBe(401);
+      expect(res.body.detail).toBe('email or password is incorrect');
+      expect(await passwordChecks()).toBe(before + 1);
+    }
+  }, 120_000);
+
+  it('locks an account after LOGIN_MAX_FAILURES failures, on every instance, right password or not', async () => {
+    const user = await newUser('viewer');
+    const other = await newUser('viewer');
+    // With Redis the count is shared: failures alternate between the instances.
+    const via = (i: number) => (TEST_REDIS_URL && i % 2 ? b : a);
+    for (let i = 0; i < 3; i++)
+      expect((await attempt(via(i), user.email, `wrong-${i}-password`)).status).toBe(401);
+    const locked = await attempt(via(1), user.email, user.password);
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(locked.body.detail).toContain('too many failed sign-ins');
+    expect((await attempt(via(1), other.email, other.password)).status).toBe(200);
+  }, 120_000);
+
+  describe('on an instance with default proxy settings and small limits', () => {
+    let c: TestApp;
+    let userX: ApiClient;
+    let userY: ApiClient;
+    beforeAll(async () => {
+      c = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '30', LOGIN_RATE_LIMIT_PER_MINUTE: '6' } });
+      const admin = api(c.baseUrl, await login(c.baseUrl)); // login 1 of 6 from 127.0.0.1
+      const make = async () => {
+        const email = unique('rl');
+        const password = strongPassword();
+        await admin.post('/api/v1/users', { email, name: 'Rate', role: 'viewer', password });
+        return api(c.baseUrl, await login(c.baseUrl, email, password));
+      };
+      userX = await make(); // login 2
+      userY = await make(); // login 3
+    }, 180_000);
+    afterAll(() => c?.close());
+
+    it('ignores X-Forwarded-For unless TRUST_PROXY names the proxy', async () => {
+      for (let i = 4; i <= 6; i++) {
+        const res = await attempt(c, unique('xff'), 'not-the-password', {
+          'X-Forwarded-For': `198.51.100.${i}`,
+        });
+        expect(res.status).toBe(401);
+      }
+      const res = await attempt(c, unique('xff'), 'not-the-password', { 'X-Forwarded-For': '203.0.113.9' });
+      expect(res.status).toBe(429);
+      expect(res.body.detail).toContain('from this address');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+
+    it('limits authenticated REST traffic per user, not per IP', async () => {
+      let status = 200;
+      let n = 0;
+      while (status === 200 && n < 40) {
+        status = (await userX.get('/api/v1/auth/me')).status;
+        n++;
+      }
+      expect(status).toBe(429);
+      expect(n).toBe(31);
+      const limited = await userX.get('/api/v1/auth/me');
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await userY.get('/api/v1/auth/me')).status).toBe(200);
+    });
   });
 });

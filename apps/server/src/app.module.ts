@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { AuthModule, BearerAuthGuard } from '@app/auth';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuthModule, BearerAuthGuard, RateLimiter } from '@app/auth';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventsModule } from '@app/events';
@@ -19,6 +19,7 @@ import { HelpHttpModule } from './help/help.http.module';
 import { JobsHttpModule } from './jobs/jobs.http.module';
 import { McpHttpModule } from './mcp/mcp.http.module';
 import { ProblemDetailsFilter } from './http/problem.filter';
+import { RateLimitGuard } from './http/rate-limit.guard';
 import { createValidationPipe } from './http/validation';
 import { MetricsController } from './metrics.controller';
 import { OAuthHttpModule } from './oauth/oauth.http.module';
@@ -39,8 +40,12 @@ export class AppModule {
         EventsModule,
         UsersModule,
         AuthModule,
-        ThrottlerModule.forRoot({
-          throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+        ThrottlerModule.forRootAsync({
+          inject: [RateLimiter],
+          useFactory: (store: RateLimiter) => ({
+            throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+            storage: store,
+          }),
         }),
         HealthModule,
         AccountsHttpModule,
@@ -59,8 +64,9 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        // Authenticate first, so the rate limit counts per key or user (per IP when anonymous).
         { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
     };
   }

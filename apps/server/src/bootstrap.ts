@@ -24,7 +24,8 @@ export async function createServerApp(config: AppConfig): Promise<INestApplicati
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (none by default).
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
   // The OAuth server (oidc-provider) reads its own request bodies: mounted before the parsers.
   app.use(app.get(OAuthServerService).middleware());

@@ -7,6 +7,7 @@ import { AuthService } from './auth.service';
 import { BearerStrategy } from './bearer.strategy';
 import { OAuthTokenVerifier } from './oauth-token.verifier';
 import { PrincipalRevocations } from './principal-revocations';
+import { RateLimiter } from './rate-limiter';
 import { resolveJwtSecret } from './jwt-secret';
 
 @Global()
@@ -23,7 +24,7 @@ import { resolveJwtSecret } from './jwt-secret';
       }),
     }),
   ],
-  providers: [AuthService, BearerStrategy, OAuthTokenVerifier, PrincipalRevocations],
-  exports: [AuthService, OAuthTokenVerifier, PrincipalRevocations],
+  providers: [AuthService, BearerStrategy, OAuthTokenVerifier, PrincipalRevocations, RateLimiter],
+  exports: [AuthService, OAuthTokenVerifier, PrincipalRevocations, RateLimiter],
 })
 export class AuthModule {}

@@ -1,11 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '@app/config';
-import { ROLE_SCOPES, UnauthorizedError, isScope, type Channel, type Principal } from '@app/core';
+import {
+  ROLE_SCOPES,
+  RateLimitedError,
+  UnauthorizedError,
+  isScope,
+  type Channel,
+  type Principal,
+} from '@app/core';
 import { DatabaseService } from '@app/database';
-import { writeAudit } from '@app/observability';
-import { API_KEY_PREFIX, ApiKeysService, normalizeEmail, verifyPassword } from '@app/users';
+import { MetricsService, writeAudit } from '@app/observability';
+import {
+  API_KEY_PREFIX,
+  ApiKeysService,
+  dummyPasswordHash,
+  normalizeEmail,
+  verifyPassword,
+} from '@app/users';
 import { OAuthTokenVerifier, looksLikeOAuthToken } from './oauth-token.verifier';
+import { RateLimiter, type RateLimitPolicy } from './rate-limiter';
 
 export const JWT_AUDIENCE = 'context-desk';
 export const JWT_ISSUER = 'context-desk';
@@ -37,23 +51,57 @@ export class AuthService {
     private readonly apiKeys: ApiKeysService,
     private readonly config: AppConfig,
     private readonly oauthTokens: OAuthTokenVerifier,
-  ) {}
+    private readonly rateLimiter: RateLimiter,
+    metrics: MetricsService,
+  ) {
+    this.passwordChecks = metrics.counter(
+      'context_desk_login_password_checks_total',
+      'argon2 verifications made by sign-in attempts (one per attempt, known account or not)',
+    );
+  }
 
-  async login(email: string, password: string): Promise<LoginResult> {
-    const user = await this.db.prisma.user.findUnique({ where: { email: normalizeEmail(email ?? '') } });
-    const ok = !!user && user.active && (await verifyPassword(user.passwordHash, password ?? ''));
+  private readonly passwordChecks;
+
+  /**
+   * Signs in with email and password. Every attempt costs one argon2 verification (against a
+   * dummy hash when the account is unknown, has no password or is deactivated), so the answer
+   * time does not tell which emails exist. After LOGIN_MAX_FAILURES failures within
+   * LOGIN_LOCKOUT_MINUTES the account answers 429 (right password or not) until the window
+   * ends; the count is shared by all instances through Redis. `client.ip` (the address
+   * Express derives under TRUST_PROXY) gets LOGIN_RATE_LIMIT_PER_MINUTE attempts.
+   */
+  async login(email: string, password: string, client: { ip?: string } = {}): Promise<LoginResult> {
+    if (client.ip) {
+      const perIp = await this.rateLimiter.consume(
+        { name: 'login-ip', limit: this.config.loginRateLimitPerMinute, windowSec: 60 },
+        client.ip,
+      );
+      if (!perIp.allowed)
+        throw new RateLimitedError(
+          `too many sign-in attempts from this address; try again in ${perIp.retryAfterSec} s`,
+          perIp.retryAfterSec,
+        );
+    }
+    const normalized = normalizeEmail(email ?? '').slice(0, 254);
+    const gate = await this.rateLimiter.peek(this.accountPolicy(), normalized);
+    if (!gate.allowed) {
+      await this.auditFailedLogin(normalized, null, 'account locked (too many failed sign-ins)');
+      throw new RateLimitedError(
+        `too many failed sign-ins for this account; try again in ${gate.retryAfterSec} s`,
+        gate.retryAfterSec,
+      );
+    }
+    const user = await this.db.prisma.user.findUnique({ where: { email: normalized } });
+    const hash = user?.passwordHash ?? (await dummyPasswordHash());
+    this.passwordChecks.inc();
+    const verified = await verifyPassword(hash, password ?? '');
+    const ok = verified && !!user?.passwordHash && user.active;
     if (!user || !ok) {
-      await writeAudit(this.db.prisma, {
-        actor: null,
-        channel: 'rest',
-        action: 'auth.login',
-        targetType: 'user',
-        targetId: user?.id ?? null,
-        outcome: 'denied',
-        detail: `failed login for ${normalizeEmail(email ?? '').slice(0, 254)}`,
-      });
+      await this.rateLimiter.consume(this.accountPolicy(), normalized);
+      await this.auditFailedLogin(normalized, user?.id ?? null);
       throw new UnauthorizedError('email or password is incorrect');
     }
+    await this.rateLimiter.reset(this.accountPolicy(), normalized);
     await this.db.prisma.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     const scopes = ROLE_SCOPES[user.role];
     const accessToken = await this.jwt.signAsync(
@@ -121,5 +169,25 @@ export class AuthService {
       scopes,
       channel,
     };
+  }
+
+  private accountPolicy(): RateLimitPolicy {
+    return {
+      name: 'login-account',
+      limit: this.config.loginMaxFailures,
+      windowSec: this.config.loginLockoutMinutes * 60,
+    };
+  }
+
+  private auditFailedLogin(email: string, userId: string | null, why?: string): Promise<void> {
+    return writeAudit(this.db.prisma, {
+      actor: null,
+      channel: 'rest',
+      action: 'auth.login',
+      targetType: 'user',
+      targetId: userId,
+      outcome: 'denied',
+      detail: `failed login for ${email}${why ? `: ${why}` : ''}`,
+    });
   }
 }

@@ -4,5 +4,6 @@ export * from './auth.service';
 export * from './decorators';
 export * from './jwt-secret';
 export * from './principal-revocations';
+export * from './rate-limiter';
 export * from './public.decorator';
 export * from './oauth-token.verifier';

@@ -55,3 +55,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: null });
   });
 });
+
+describe('TRUST_PROXY', () => {
+  const load = (TRUST_PROXY?: string) => loadConfig({ DATA_DIR: 'memory://', TRUST_PROXY }, '/').trustProxy;
+  it('trusts no proxy by default', () => {
+    expect(load()).toBe(false);
+    expect(load('false')).toBe(false);
+  });
+  it('takes a hop count or addresses, CIDRs and names', () => {
+    expect(load('2')).toBe(2);
+    expect(load('loopback, 10.0.0.0/8, 2001:db8::/32,192.0.2.7')).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '2001:db8::/32',
+      '192.0.2.7',
+    ]);
+  });
+  it.each(['true', '10.0.0.0/33', 'proxy.example.com', '10.0.0.0/8/1'])('refuses %s', (v) => {
+    expect(() => load(v)).toThrow(/TRUST_PROXY/);
+  });
+});

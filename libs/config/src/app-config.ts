@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { ConfigError } from './config.error';
 
@@ -70,7 +71,15 @@ export class AppConfig {
   readonly runJobs!: boolean;
   readonly slaFirstResponseMinutes!: SlaMinutes;
   readonly metricsToken!: string | null;
+  /** REST requests per minute per API key or user (per client IP for anonymous requests). */
   readonly rateLimitPerMinute!: number;
+  /** POST /api/v1/auth/login attempts per minute per client IP. */
+  readonly loginRateLimitPerMinute!: number;
+  /** Failed sign-ins per account within loginLockoutMinutes before the account is refused (429). */
+  readonly loginMaxFailures!: number;
+  readonly loginLockoutMinutes!: number;
+  /** Express `trust proxy`: false (default), a hop count, or addresses/CIDRs/names. */
+  readonly trustProxy!: TrustProxy;
   readonly shutdownTimeoutMs!: number;
   /** Event bus: how often each instance tails the outbox when nothing woke it earlier. */
   readonly eventPollMs!: number;
@@ -227,6 +236,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     slaFirstResponseMinutes: sla(env),
     metricsToken: nonEmpty(env, 'METRICS_TOKEN') ?? null,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    loginRateLimitPerMinute: int(env, 'LOGIN_RATE_LIMIT_PER_MINUTE', 20, 1, 1_000_000),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
+    loginLockoutMinutes: int(env, 'LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
+    trustProxy: trustProxy(env),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     eventPollMs: int(env, 'EVENT_POLL_MS', 250, 5, 60_000),
     wsSendBufferBytes: int(env, 'WS_SEND_BUFFER_BYTES', 1024 * 1024, 1024, 1024 ** 3),
@@ -256,6 +269,50 @@ function tracing(env: Env): TracingConfig | null {
     serviceName: nonEmpty(env, 'OTEL_SERVICE_NAME') ?? 'context-desk',
     recordArguments: bool(env, 'TRACE_RECORD_ARGUMENTS', false),
   };
+}
+
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: unset/false = X-Forwarded-For is ignored (the client is the TCP peer); a number
+ * = that many proxy hops in front; otherwise a comma-separated list of addresses, CIDRs or the
+ * names loopback, linklocal, uniquelocal whose X-Forwarded-For is believed.
+ */
+function trustProxy(env: Env): TrustProxy {
+  const raw = nonEmpty(env, 'TRUST_PROXY');
+  if (raw === undefined || /^(false|no|off|0)$/i.test(raw)) return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 100) throw new ConfigError('TRUST_PROXY', `is too many hops (got ${hops})`);
+    return hops;
+  }
+  if (/^(true|yes|on)$/i.test(raw))
+    throw new ConfigError(
+      'TRUST_PROXY',
+      'must name the proxies (a hop count, or addresses/CIDRs such as 10.0.0.0/8 or loopback), not "true"',
+    );
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const e of entries) {
+    if (PROXY_NAMES.includes(e)) continue;
+    const [addr, bits, extra] = e.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    if (
+      !family ||
+      extra !== undefined ||
+      (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))
+    )
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `"${e}" is not an address, a CIDR or one of ${PROXY_NAMES.join(', ')}`,
+      );
+  }
+  return entries;
 }
 
 function queuePrefix(env: Env): string {

@@ -3,7 +3,8 @@
  * REST, `isError` results for MCP, error frames for WebSocket). They never carry HTTP types.
  */
 export abstract class DomainError extends Error {
-  abstract readonly kind: 'not_found' | 'conflict' | 'forbidden' | 'invalid' | 'unauthorized';
+  abstract readonly kind:
+    'not_found' | 'conflict' | 'forbidden' | 'invalid' | 'unauthorized' | 'rate_limited';
   /** Extra machine-readable fields for the response body (e.g. currentVersion). */
   readonly details: Record<string, unknown>;
   constructor(message: string, details: Record<string, unknown> = {}) {
@@ -44,6 +45,17 @@ export class ForbiddenError extends DomainError {
 
 export class UnauthorizedError extends DomainError {
   readonly kind = 'unauthorized' as const;
+}
+
+/** Too many attempts: the caller may retry after `retryAfterSec` seconds. */
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited' as const;
+  constructor(
+    message: string,
+    readonly retryAfterSec: number,
+  ) {
+    super(message, { retryAfterSec });
+  }
 }
 
 export interface FieldError {

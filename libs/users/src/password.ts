@@ -15,3 +15,12 @@ export async function verifyPassword(hash: string | null, password: string): Pro
 
 /** A random password that is easy to copy from a terminal (base64url, 20 characters). */
 export const generatePassword = (): string => randomBytes(15).toString('base64url');
+
+let dummy: Promise<string> | null = null;
+
+/**
+ * An argon2id hash of a random password, made once per process: sign-in verifies against it
+ * when the account is unknown (or has no password), so that costs the same as a wrong password.
+ */
+export const dummyPasswordHash = (): Promise<string> =>
+  (dummy ??= hashPassword(randomBytes(32).toString('base64url')));

@@ -1,6 +1,13 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { Throttle } from '@nestjs/throttler';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
 import { AuthService, CurrentPrincipal, Public } from '@app/auth';
 import type { Principal } from '@app/core';
@@ -41,11 +48,14 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  @Throttle({ default: { limit: 20, ttl: 60_000 } })
   @ApiOkResponse({ type: TokenDto })
   @ApiUnauthorizedResponse({ type: ProblemSchema, description: 'Wrong email or password' })
-  login(@Body() body: LoginDto): Promise<TokenDto> {
-    return this.auth.login(body.email, body.password);
+  @ApiTooManyRequestsResponse({
+    type: ProblemSchema,
+    description: 'Too many attempts from this address or for this account (see Retry-After)',
+  })
+  login(@Body() body: LoginDto, @Req() req: Request): Promise<TokenDto> {
+    return this.auth.login(body.email, body.password, { ip: req.ip });
   }
 
   @Get('me')

@@ -5,6 +5,7 @@ import {
   activeTraceIds,
   DomainError,
   InvalidError,
+  RateLimitedError,
   isUnavailableError,
   retryAfterSeconds,
   type FieldError,
@@ -27,6 +28,7 @@ const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
   forbidden: 403,
   invalid: 400,
   unauthorized: 401,
+  rate_limited: 429,
 };
 
 const TITLES: Record<number, string> = {
@@ -155,6 +157,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (res.headersSent) return;
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="context-desk"');
+    if (exception instanceof RateLimitedError) res.setHeader('Retry-After', String(exception.retryAfterSec));
     if (body.status === 503) res.setHeader('Retry-After', String(body.retryAfter ?? 5));
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }

@@ -25,11 +25,12 @@ export class ConflictError extends DomainError {
   readonly kind = 'conflict' as const;
 }
 
-/** A write carried a stale version: someone else changed the record first. */
+/** A write carried a stale version: the record changed after the caller read it. */
 export class VersionConflictError extends ConflictError {
   constructor(entity: string, key: string | number, expectedVersion: number, currentVersion: number) {
     super(
-      `${entity} ${key} is at version ${currentVersion}, not ${expectedVersion}: it was changed by someone else. ` +
+      `${entity} ${key} is at version ${currentVersion}, not ${expectedVersion}: it changed after that version was read ` +
+        `(by another caller, or by your own later write such as a comment). ` +
         `Re-read it and retry with expectedVersion ${currentVersion}.`,
       { entity, key, expectedVersion, currentVersion },
     );

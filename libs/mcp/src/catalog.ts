@@ -121,7 +121,9 @@ export class McpCatalog {
     let v = this.visible.get(key);
     if (!v) {
       v = {
-        tools: [...this.tools.values()].filter((t) => hasScope(principal, t.def.scope)).map((t) => t.tool),
+        tools: [...this.tools.values()]
+          .filter((t) => !t.def.scope || hasScope(principal, t.def.scope))
+          .map((t) => t.tool),
         prompts: [...this.prompts.values()]
           .filter((p) => p.def.scopes.every((s) => hasScope(principal, s)))
           .map((p) => p.prompt),

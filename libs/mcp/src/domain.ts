@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import { DatabaseService } from '@app/database';
 import { EventLogService } from '@app/events';
 import { DocumentsService, SearchService } from '@app/knowledge';
@@ -15,5 +16,6 @@ export class McpDomain {
     readonly users: UsersService,
     readonly db: DatabaseService,
     readonly eventLog: EventLogService,
+    readonly config: AppConfig,
   ) {}
 }

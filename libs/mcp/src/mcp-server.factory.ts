@@ -184,7 +184,7 @@ export class McpServerFactory {
     let outcome: AuditOutcome = 'success';
     let result: CallToolResult;
     try {
-      if (!hasScope(principal, def.scope)) {
+      if (def.scope && !hasScope(principal, def.scope)) {
         outcome = 'denied';
         result = toolError(new ForbiddenError(`the tool ${name} requires the scope ${def.scope}`));
       } else {

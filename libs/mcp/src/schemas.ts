@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { documentSchema, documentUri, type DocumentDto, type SearchHit } from '@app/knowledge';
+import {
+  documentSchema,
+  documentUri,
+  helpArticleUrl,
+  type DocumentDto,
+  type SearchHit,
+} from '@app/knowledge';
 import {
   ticketCommentSchema,
   ticketSchema,
@@ -18,9 +24,16 @@ import { ROLES } from '@app/core';
 export const ticketUri = (n: number): string => `kb://tickets/${n}`;
 export const userUri = (id: string): string => `kb://users/${id}`;
 
-export const documentOut = documentSchema.extend({ uri: z.string() });
+export const documentOut = documentSchema.extend({
+  uri: z.string(),
+  url: z.string().optional().describe('public help-center page (published documents only), for citations'),
+});
 export type DocumentOut = z.infer<typeof documentOut>;
-export const toDocumentOut = (d: DocumentDto): DocumentOut => ({ ...d, uri: documentUri(d.slug) });
+export const toDocumentOut = (d: DocumentDto, publicUrl?: string): DocumentOut => ({
+  ...d,
+  uri: documentUri(d.slug),
+  ...(publicUrl && d.status === 'published' ? { url: helpArticleUrl(publicUrl, d.slug) } : {}),
+});
 
 export const searchResultOut = z.object({
   documentId: z.string(),
@@ -28,10 +41,12 @@ export const searchResultOut = z.object({
   title: z.string(),
   snippet: z.string().describe('best passage, matches wrapped in <mark>…</mark>'),
   score: z.number(),
+  url: z.string().describe('public help-center page of the article, for citations'),
 });
-export const toSearchResultOut = (h: SearchHit): z.infer<typeof searchResultOut> => ({
+export const toSearchResultOut = (h: SearchHit, url: string): z.infer<typeof searchResultOut> => ({
   documentId: h.documentId,
   uri: h.uri,
+  url,
   title: h.title,
   snippet: h.snippet,
   score: h.score,

@@ -45,7 +45,7 @@ function needed(m: Message, catalog: McpCatalog): MissingScope | null {
   switch (m.method) {
     case 'tools/call': {
       const def = typeof p.name === 'string' ? catalog.tool(p.name) : undefined;
-      return def ? { scopes: [def.scope], what: `the tool ${def.name}`, tool: def.name } : null;
+      return def?.scope ? { scopes: [def.scope], what: `the tool ${def.name}`, tool: def.name } : null;
     }
     case 'prompts/get': {
       const def = typeof p.name === 'string' ? catalog.prompt(p.name) : undefined;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
-import { InvalidError, type Principal, type Scope } from '@app/core';
-import { createDocumentSchema, updateDocumentSchema } from '@app/knowledge';
+import { InvalidError, ROLES, type Principal, type Scope } from '@app/core';
+import { createDocumentSchema, helpArticleUrl, updateDocumentSchema } from '@app/knowledge';
 import {
   commentInputSchema,
   createTicketSchema,
   expectedVersionSchema,
-  listTicketsSchema,
+  searchTicketsSchema,
   updateTicketSchema,
 } from '@app/tickets';
 import type { McpDomain } from './domain';
@@ -38,7 +38,8 @@ export interface ToolDef<I extends Shape = Shape, O extends Shape = Shape> {
   name: string;
   title: string;
   description: string;
-  scope: Scope;
+  /** Needed scope; null: any caller of /mcp. */
+  scope: Scope | null;
   input: z.ZodObject<I>;
   output: z.ZodObject<O>;
   annotations: ToolAnnotations;
@@ -55,12 +56,53 @@ const READ: ToolAnnotations = {
   idempotentHint: true,
   openWorldHint: false,
 };
+/** Additive writes (create, comment): nothing existing is overwritten. */
 const WRITE = (idempotent: boolean): ToolAnnotations => ({
   readOnlyHint: false,
   destructiveHint: false,
   idempotentHint: idempotent,
   openWorldHint: false,
 });
+/** Updates overwrite content and can close or archive: destructive in MCP's sense. */
+const UPDATE: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
+const cursor = z
+  .string()
+  .max(500)
+  .optional()
+  .describe('opaque cursor: the nextCursor of the previous page (omit for the first page)');
+const nextCursor = z.string().optional().describe('present when more results follow; pass it as cursor');
+
+/** "age" of an ISO instant for text renderings: 3d, 5h, 12m. */
+const ago = (iso: string, now = Date.now()): string => {
+  const m = Math.max(0, Math.round((now - Date.parse(iso)) / 60_000));
+  return m >= 2880 ? `${Math.round(m / 1440)}d` : m >= 120 ? `${Math.round(m / 60)}h` : `${m}m`;
+};
+const until = (iso: string, now = Date.now()): string => {
+  const m = Math.round((Date.parse(iso) - now) / 60_000);
+  const abs = Math.abs(m);
+  const span =
+    abs >= 2880 ? `${Math.round(abs / 1440)}d` : abs >= 120 ? `${Math.round(abs / 60)}h` : `${abs}m`;
+  return m >= 0 ? `in ${span}` : `${span} ago`;
+};
+
+const ticketLine = (t: z.output<typeof ticketOut>): string => {
+  const sla = t.slaBreachedAt
+    ? 'SLA BREACHED'
+    : t.slaDueAt && !t.firstResponseAt
+      ? `SLA due ${until(t.slaDueAt)}`
+      : 'no SLA pending';
+  return (
+    `#${t.number} [${t.status}, ${t.priority}] ${t.title} — from ${t.requester?.email ?? t.requesterId}, ` +
+    `${ago(t.createdAt)} old, updated ${ago(t.updatedAt)} ago, ${sla}, ` +
+    `assignee ${t.assignee?.email ?? 'none'}, tags ${t.tags.join(',') || '-'} (version ${t.version})`
+  );
+};
 
 const tags = z.array(z.string().min(1).max(50)).max(20);
 const ticketNumber = z.number().int().min(1).max(2_147_483_647);
@@ -91,6 +133,34 @@ const documentText = (d: z.output<typeof documentOut>): string =>
 /** The tools of contract section 5: names and argument names are part of the public contract. */
 export const TOOLS: ToolDef[] = [
   tool({
+    name: 'whoami',
+    title: 'Who am I',
+    description: 'The caller: user id, email, name, role and the scopes this connection may use.',
+    scope: null,
+    input: z.object({}),
+    output: z.object({
+      id: z.string().describe('user id (empty for the system)'),
+      email: z.string(),
+      name: z.string(),
+      role: z.string().describe('admin, agent or viewer'),
+      scopes: z.array(z.string()).describe('scopes of this key, token or sign-in'),
+      via: z.string().describe('how the caller authenticated: user, api_key or oauth'),
+    }),
+    annotations: READ,
+    async run(_domain, _args, ctx) {
+      const p = ctx.principal;
+      return {
+        id: p.userId ?? '',
+        email: p.email ?? '',
+        name: p.name,
+        role: p.role ?? '',
+        scopes: [...p.scopes],
+        via: p.oauthClientId ? 'oauth' : p.kind,
+      };
+    },
+    render: (me) => `${me.name} <${me.email}>, role ${me.role}, id ${me.id}; scopes ${me.scopes.join(' ')}`,
+  }),
+  tool({
     name: 'search_knowledge',
     title: 'Search the knowledge base',
     description:
@@ -101,8 +171,9 @@ export const TOOLS: ToolDef[] = [
       limit: limit(50, 5).describe('maximum number of results (default 5)'),
       tags: tags.optional().describe('only documents carrying all of these tags'),
       collection: z.string().min(1).max(120).optional().describe('only documents in this collection'),
+      cursor,
     }),
-    output: z.object({ results: z.array(searchResultOut) }),
+    output: z.object({ results: z.array(searchResultOut), nextCursor }),
     annotations: READ,
     async run(domain, args, ctx) {
       await ctx.progress(0, 2, 'searching');
@@ -112,36 +183,48 @@ export const TOOLS: ToolDef[] = [
         tags: args.tags,
         collection: args.collection,
         status: 'published',
+        cursor: args.cursor ?? null,
       });
       throwIfAborted(ctx.signal);
       await ctx.progress(2, 2, `${page.items.length} results`);
-      return { results: page.items.map(toSearchResultOut) };
+      return {
+        results: page.items.map((h) => toSearchResultOut(h, helpArticleUrl(domain.config.publicUrl, h.slug))),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
     },
     render: (out) =>
-      out.results.length === 0
+      (out.results.length === 0
         ? 'No published document matches this query.'
         : out.results
-            .map((r, i) => `${i + 1}. ${r.title} <${r.uri}> (score ${r.score})\n   ${r.snippet}`)
-            .join('\n'),
+            .map((r, i) => `${i + 1}. ${r.title} <${r.url}> (${r.uri}, score ${r.score})\n   ${r.snippet}`)
+            .join('\n')) + (out.nextCursor ? `\nMore results: cursor ${out.nextCursor}` : ''),
   }),
   tool({
     name: 'get_document',
     title: 'Get a document',
     description: 'One knowledge-base document by id or slug, with its Markdown body and version.',
     scope: 'kb:read',
-    input: z.object({
-      id: z.string().min(1).max(200).optional().describe('document id (UUID)'),
-      slug: z.string().min(1).max(200).optional().describe('document slug, e.g. "reset-password"'),
-    }),
+    input: z
+      .object({
+        id: z.string().min(1).max(200).optional().describe('document id (UUID); give this or slug'),
+        slug: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe('document slug, e.g. "reset-password"; give this or id'),
+      })
+      .meta({ oneOf: [{ required: ['id'] }, { required: ['slug'] }] }),
     output: documentOut,
     annotations: READ,
     async run(domain, args) {
       const key = args.id ?? args.slug;
       if (!key)
         throw new InvalidError('give either id or slug', [{ field: 'id', message: 'or slug is required' }]);
-      return toDocumentOut(
-        args.id ? await domain.documents.get(args.id) : await domain.documents.getBySlug(args.slug!),
-      );
+      const doc = args.id
+        ? await domain.documents.get(args.id)
+        : await domain.documents.getBySlug(args.slug!);
+      return toDocumentOut(doc, domain.config.publicUrl);
     },
     render: documentText,
   }),
@@ -155,7 +238,7 @@ export const TOOLS: ToolDef[] = [
     output: documentOut,
     annotations: WRITE(false),
     async run(domain, args, ctx) {
-      return toDocumentOut(await domain.documents.create(args, ctx.principal));
+      return toDocumentOut(await domain.documents.create(args, ctx.principal), domain.config.publicUrl);
     },
     render: (d) => `Created document ${d.uri} (id ${d.id}, version ${d.version}, status ${d.status}).`,
   }),
@@ -170,9 +253,12 @@ export const TOOLS: ToolDef[] = [
       expectedVersion: updateDocumentSchema.shape.expectedVersion.unwrap(),
     }),
     output: documentOut,
-    annotations: WRITE(true),
+    annotations: UPDATE,
     async run(domain, { id, ...changes }, ctx) {
-      return toDocumentOut(await domain.documents.update(id, changes, ctx.principal));
+      return toDocumentOut(
+        await domain.documents.update(id, changes, ctx.principal),
+        domain.config.publicUrl,
+      );
     },
     render: (d) => `Updated document ${d.uri} to version ${d.version} (status ${d.status}).`,
   }),
@@ -180,25 +266,20 @@ export const TOOLS: ToolDef[] = [
     name: 'search_tickets',
     title: 'Search tickets',
     description:
-      'Support tickets matching optional text and filters, best match (or newest) first, paginated.',
+      'Support tickets matching optional text and filters (statuses, priority, tags, assignee, requester, dates, SLA), sorted, paginated.',
     scope: 'tickets:read',
-    input: listTicketsSchema,
+    input: searchTicketsSchema,
     output: z.object({ tickets: z.array(ticketOut), nextCursor: z.string().nullable() }),
     annotations: READ,
     async run(domain, args, ctx) {
       await ctx.progress(0, 1, 'searching');
-      const page = await domain.tickets.list({ ...args, query: args.query || undefined }, ctx.principal);
+      const page = await domain.tickets.search(args, ctx.principal);
       await ctx.progress(1, 1, `${page.items.length} tickets`);
       return { tickets: page.items.map(toTicketOut), nextCursor: page.nextCursor };
     },
     render: (out) =>
-      (out.tickets.length === 0
-        ? 'No ticket matches.'
-        : out.tickets
-            .map(
-              (t) => `#${t.number} [${t.status}, ${t.priority}] ${t.title} <${t.uri}> (version ${t.version})`,
-            )
-            .join('\n')) + (out.nextCursor ? `\nMore results: cursor ${out.nextCursor}` : ''),
+      (out.tickets.length === 0 ? 'No ticket matches.' : out.tickets.map(ticketLine).join('\n')) +
+      (out.nextCursor ? `\nMore results: cursor ${out.nextCursor}` : ''),
   }),
   tool({
     name: 'get_ticket',
@@ -235,7 +316,7 @@ export const TOOLS: ToolDef[] = [
     scope: 'tickets:write',
     input: updateTicketSchema.extend({ number: ticketNumber, expectedVersion: expectedVersionSchema }),
     output: ticketOut,
-    annotations: WRITE(true),
+    annotations: UPDATE,
     async run(domain, { number, ...changes }, ctx) {
       return toTicketOut(await domain.tickets.update(number, changes, ctx.principal));
     },
@@ -245,45 +326,71 @@ export const TOOLS: ToolDef[] = [
   tool({
     name: 'comment_on_ticket',
     title: 'Comment on a ticket',
-    description: 'Adds a comment to a ticket; internal comments are visible to agents only.',
+    description:
+      "Adds a comment to a ticket (internal ones are visible to agents only) and optionally sets its status in the same change; returns the ticket's new version.",
     scope: 'tickets:write',
     input: commentInputSchema.extend({ number: ticketNumber }),
-    output: commentOut,
+    output: z.object({
+      comment: commentOut,
+      ticket: z
+        .object({ number: z.number().int(), version: z.number().int(), status: z.string() })
+        .describe('the ticket after the comment: use its version as the next expectedVersion'),
+    }),
     annotations: WRITE(false),
     async run(domain, { number, ...input }, ctx) {
-      return toCommentOut(await domain.tickets.comment(number, input, ctx.principal));
+      const { comment, ticket } = await domain.tickets.commentAndUpdate(number, input, ctx.principal);
+      return {
+        comment: toCommentOut(comment),
+        ticket: { number: ticket.number, version: ticket.version, status: ticket.status },
+      };
     },
-    render: (c) =>
-      `Added ${c.internal ? 'an internal' : 'a public'} comment ${c.id} to ticket #${c.ticketNumber}.`,
+    render: ({ comment: c, ticket: t }) =>
+      `Added ${c.internal ? 'an internal' : 'a public'} comment ${c.id} to ticket #${t.number}; ` +
+      `the ticket is now ${t.status} at version ${t.version}.`,
   }),
   tool({
     name: 'find_users',
     title: 'Find users',
-    description: 'People whose name or email contains the query.',
+    description: 'People whose name or email contains the query, optionally of one role, by email.',
     scope: 'users:read',
-    input: z.object({ query: z.string().max(254), limit: limit(100, 20) }),
-    output: z.object({ users: z.array(userOut) }),
+    input: z.object({
+      query: z.string().max(254).describe('part of a name or email address ("" for everyone)'),
+      role: z.enum(ROLES).optional().describe('only people with this role'),
+      limit: limit(100, 20).describe('maximum number of people (default 20)'),
+      cursor,
+    }),
+    output: z.object({ users: z.array(userOut), nextCursor }),
     annotations: READ,
     async run(domain, args) {
-      const page = await domain.users.list({ query: args.query, limit: args.limit });
-      return { users: page.items.map(toUserOut) };
+      const page = await domain.users.list({
+        query: args.query,
+        role: args.role,
+        limit: args.limit,
+        cursor: args.cursor ?? null,
+      });
+      return {
+        users: page.items.map(toUserOut),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
     },
     render: (out) =>
-      out.users.length === 0
+      (out.users.length === 0
         ? 'No user matches.'
         : out.users
             .map((u) => `${u.name} <${u.email}> ${u.role}${u.active ? '' : ' (inactive)'} id ${u.id}`)
-            .join('\n'),
+            .join('\n')) + (out.nextCursor ? `\nMore results: cursor ${out.nextCursor}` : ''),
   }),
   tool({
     name: 'get_user',
     title: 'Get a user',
     description: 'One person by id or by email.',
     scope: 'users:read',
-    input: z.object({
-      id: z.string().min(1).max(100).optional(),
-      email: z.string().min(1).max(254).optional(),
-    }),
+    input: z
+      .object({
+        id: z.string().min(1).max(100).optional().describe('user id (UUID); give this or email'),
+        email: z.string().min(1).max(254).optional().describe('email address; give this or id'),
+      })
+      .meta({ oneOf: [{ required: ['id'] }, { required: ['email'] }] }),
     output: userOut,
     annotations: READ,
     async run(domain, args) {

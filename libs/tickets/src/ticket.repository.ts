@@ -10,6 +10,7 @@ import {
   type TicketCommentDto,
   type TicketDto,
   type ticketFilterSchema,
+  type TICKET_SORTS,
 } from './ticket.schema';
 import { SLA_ACTIVE_STATUSES } from './ticket-workflow';
 
@@ -20,15 +21,25 @@ const AUTHOR = { author: PERSON } satisfies Prisma.TicketCommentInclude;
 /** A ticket row as the service reads it (Prisma's payload type, with requester and assignee). */
 export type TicketRow = Prisma.TicketGetPayload<{ include: typeof PEOPLE }>;
 export type TicketCommentRow = Prisma.TicketCommentGetPayload<{ include: typeof AUTHOR }>;
-export type TicketFilters = z.output<typeof ticketFilterSchema>;
+export type TicketFilters = Omit<z.output<typeof ticketFilterSchema>, 'status'> & {
+  status?: TicketRow['status'] | TicketRow['status'][];
+  tags?: string[];
+  createdAfter?: string;
+  updatedAfter?: string;
+  slaBreached?: boolean;
+};
+export interface TicketSort {
+  by: (typeof TICKET_SORTS)[number];
+  order: 'asc' | 'desc';
+}
 
 /** Rows → the output shape (Dates become ISO strings; fields the schema does not declare are dropped). */
 export const toTicketDto = (row: TicketRow): TicketDto => ticketSchema.parse(jsonDates(row));
 export const toCommentDto = (row: TicketCommentRow, ticketNumber: number): TicketCommentDto =>
   ticketCommentSchema.parse({ ...(jsonDates(row) as object), ticketNumber });
 
-/** Cursor of the plain list (number desc) and of a ranked search ([rank, number]). */
-export type ListCursor = { n: number } | { r: number; n: number };
+/** Cursor of the plain list (number desc), of a ranked search ([rank, number]) and of a sorted search (offset). */
+export type ListCursor = { n: number } | { r: number; n: number } | { o: number };
 export type CommentCursor = [string, string];
 
 const enumFilterKeys = Object.keys(ticketEnumFilters) as (keyof typeof ticketEnumFilters)[];
@@ -100,19 +111,27 @@ export class TicketRepository {
 
   /** Newest first (number desc). */
   newest(filters: TicketFilters, after: ListCursor | null, take: number): Promise<TicketRow[]> {
-    const where: Prisma.TicketWhereInput = {
-      ...(after ? { number: { lt: after.n } } : {}),
-      ...(filters.assigneeId
-        ? { assigneeId: filters.assigneeId === 'none' ? null : filters.assigneeId }
-        : {}),
-      ...(filters.requesterEmail ? { requester: { email: filters.requesterEmail } } : {}),
-      ...(filters.tag ? { tags: { has: filters.tag } } : {}),
-    };
-    for (const key of enumFilterKeys) {
-      const value = filters[key];
-      if (value) Object.assign(where, { [key]: Array.isArray(value) ? { in: value } : value });
-    }
+    const where = whereOf(filters);
+    if (after && 'n' in after) where.number = { lt: after.n };
     return this.db.prisma.ticket.findMany({ where, include: PEOPLE, orderBy: { number: 'desc' }, take });
+  }
+
+  /** In the order asked for (created = number, updated, SLA due with undated last), offset-paginated. */
+  sorted(filters: TicketFilters, sort: TicketSort, offset: number, take: number): Promise<TicketRow[]> {
+    const dir = sort.order;
+    const orderBy: Prisma.TicketOrderByWithRelationInput[] =
+      sort.by === 'created'
+        ? [{ number: dir }]
+        : sort.by === 'updated'
+          ? [{ updatedAt: dir }, { number: dir }]
+          : [{ slaDueAt: { sort: dir, nulls: 'last' } }, { number: dir }];
+    return this.db.prisma.ticket.findMany({
+      where: whereOf(filters),
+      include: PEOPLE,
+      orderBy,
+      skip: offset,
+      take,
+    });
   }
 
   /** Ranked search: best match first (rank desc, then number desc). */
@@ -144,6 +163,11 @@ export class TicketRepository {
       if (value)
         where.push(Prisma.sql`t.${Prisma.raw(column(key))}::text IN (${Prisma.join([value].flat())})`);
     }
+    if (filters.tags?.length) where.push(Prisma.sql`t.tags @> ${filters.tags}::text[]`);
+    if (filters.createdAfter) where.push(Prisma.sql`t.created_at > ${new Date(filters.createdAfter)}`);
+    if (filters.updatedAfter) where.push(Prisma.sql`t.updated_at > ${new Date(filters.updatedAfter)}`);
+    if (filters.slaBreached === true) where.push(Prisma.sql`t.sla_breached_at IS NOT NULL`);
+    if (filters.slaBreached === false) where.push(Prisma.sql`t.sla_breached_at IS NULL`);
     if (filters.assigneeId === 'none') where.push(Prisma.sql`t.assignee_id IS NULL`);
     else if (filters.assigneeId) where.push(Prisma.sql`t.assignee_id = ${filters.assigneeId}::uuid`);
     if (filters.requesterEmail) {
@@ -153,11 +177,13 @@ export class TicketRepository {
     }
     if (filters.tag) where.push(Prisma.sql`${filters.tag} = ANY(t.tags)`);
     const page =
-      after && 'r' in after
-        ? Prisma.sql`WHERE s.rank < ${after.r}::float8 OR (s.rank = ${after.r}::float8 AND s.number < ${after.n}::int)`
-        : after
-          ? Prisma.sql`WHERE s.number < ${after.n}::int`
-          : Prisma.empty;
+      after && 'o' in after
+        ? Prisma.empty
+        : after && 'r' in after
+          ? Prisma.sql`WHERE s.rank < ${after.r}::float8 OR (s.rank = ${after.r}::float8 AND s.number < ${after.n}::int)`
+          : after
+            ? Prisma.sql`WHERE s.number < ${after.n}::int`
+            : Prisma.empty;
     const hits = await this.db.prisma.$queryRaw<{ id: string; number: number; rank: number }[]>`
       SELECT s.id, s.number, s.rank FROM (
         SELECT t.id::text AS id, t.number, ${rank} AS rank FROM ticket t WHERE ${Prisma.join(where, ' AND ')}
@@ -201,6 +227,25 @@ export class TicketRepository {
   async userExists(tx: Tx, id: string): Promise<boolean> {
     return !!(await tx.user.findUnique({ where: { id }, select: { id: true } }));
   }
+}
+
+/** The filters as a Prisma where (they combine with AND). */
+function whereOf(filters: TicketFilters): Prisma.TicketWhereInput {
+  const where: Prisma.TicketWhereInput = {
+    ...(filters.assigneeId ? { assigneeId: filters.assigneeId === 'none' ? null : filters.assigneeId } : {}),
+    ...(filters.requesterEmail ? { requester: { email: filters.requesterEmail } } : {}),
+  };
+  const tags = [...(filters.tag ? [filters.tag] : []), ...(filters.tags ?? [])];
+  if (tags.length) where.tags = { hasEvery: tags };
+  for (const key of enumFilterKeys) {
+    const value = filters[key];
+    if (Array.isArray(value)) Object.assign(where, { [key]: { in: value } });
+    else if (value) Object.assign(where, { [key]: value });
+  }
+  if (filters.createdAfter) where.createdAt = { gt: new Date(filters.createdAfter) };
+  if (filters.updatedAfter) where.updatedAt = { gt: new Date(filters.updatedAfter) };
+  if (filters.slaBreached !== undefined) where.slaBreachedAt = filters.slaBreached ? { not: null } : null;
+  return where;
 }
 
 const slaDue = (now: Date): Prisma.TicketWhereInput => ({

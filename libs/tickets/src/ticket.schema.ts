@@ -151,8 +151,20 @@ export const updateTicketSchema = z.strictObject({
 export type UpdateTicketInput = z.input<typeof updateTicketSchema>;
 
 export const commentInputSchema = z.strictObject({
-  body: z.string().trim().min(1).max(COMMENT_MAX).meta({ example: 'I have sent you a new link.' }),
+  body: z
+    .string()
+    .trim()
+    .min(1)
+    .max(COMMENT_MAX)
+    .meta({
+      example: 'I have sent you a new link.',
+      description: `The comment, Markdown, 1 to ${COMMENT_MAX} characters`,
+    }),
   internal: z.boolean().default(false).meta({ description: 'An internal note, hidden from viewers' }),
+  status: ticketStatusSchema.optional().meta({
+    description:
+      'Also move the ticket to this status in the same change (e.g. reply and resolve); same workflow rules as an update',
+  }),
 });
 export type CommentInput = z.input<typeof commentInputSchema>;
 
@@ -186,3 +198,33 @@ export const listTicketsSchema = ticketFilterSchema.extend({
   cursor: cursorSchema.nullable().optional(),
 });
 export type ListTicketsInput = z.input<typeof listTicketsSchema>;
+
+export const TICKET_SORTS = ['created', 'updated', 'slaDue'] as const;
+
+/** Search (MCP search_tickets): the list filters plus several statuses, tags, dates, SLA and sort. */
+export const searchTicketsSchema = listTicketsSchema.extend({
+  status: z
+    .union([ticketStatusSchema, z.array(ticketStatusSchema).min(1).max(4)])
+    .optional()
+    .meta({ description: 'One status, or a list of statuses (any of them)', example: ['open', 'pending'] }),
+  tags: z
+    .array(z.string().trim().toLowerCase().min(1).max(TAG_MAX))
+    .max(TAGS_MAX)
+    .optional()
+    .meta({ description: 'Only tickets carrying all of these tags', example: ['billing'] }),
+  createdAfter: isoDateTime
+    .optional()
+    .meta({ description: 'Only tickets created after this instant (ISO 8601)' }),
+  updatedAfter: isoDateTime
+    .optional()
+    .meta({ description: 'Only tickets changed after this instant (ISO 8601)' }),
+  slaBreached: z.boolean().optional().meta({
+    description: 'true: only tickets whose first-response deadline passed unanswered; false: only the others',
+  }),
+  sort: z.enum(TICKET_SORTS).optional().meta({
+    description:
+      'Order by creation, last change or SLA due time (newest/latest first unless order is "asc"); without sort: best match first with a query, else newest first',
+  }),
+  order: z.enum(['asc', 'desc']).optional().meta({ description: 'Sort direction (default desc)' }),
+});
+export type SearchTicketsInput = z.input<typeof searchTicketsSchema>;

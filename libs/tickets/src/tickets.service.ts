@@ -31,10 +31,12 @@ import {
   commentInputSchema,
   createTicketSchema,
   listTicketsSchema,
+  searchTicketsSchema,
   updateTicketSchema,
   type CommentInput,
   type CreateTicketInput,
   type ListTicketsInput,
+  type SearchTicketsInput,
   type TicketCommentDto,
   type TicketDto,
   type TicketWithCommentsDto,
@@ -47,8 +49,9 @@ import { assertTransition, stampsFor } from './ticket-workflow';
 const isListCursor = (v: unknown): v is ListCursor =>
   typeof v === 'object' &&
   v !== null &&
-  Number.isInteger((v as { n: unknown }).n) &&
-  (!('r' in v) || typeof (v as { r: unknown }).r === 'number');
+  ((Number.isInteger((v as { n: unknown }).n) &&
+    (!('r' in v) || typeof (v as { r: unknown }).r === 'number')) ||
+    (Number.isInteger((v as { o: unknown }).o) && (v as { o: number }).o >= 0));
 const isCommentCursor = (v: unknown): v is CommentCursor =>
   Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string') && !isNaN(Date.parse(v[0]));
 
@@ -151,14 +154,29 @@ export class TicketsService {
    * response (it stops the SLA clock).
    */
   async comment(number: number, raw: CommentInput, actor: Principal): Promise<TicketCommentDto> {
+    return (await this.commentAndUpdate(number, raw, actor)).comment;
+  }
+
+  /**
+   * Adds a comment and, with `status`, moves the ticket along the workflow in the same
+   * transaction (one new version). Returns the comment and the ticket as it now is, so a caller
+   * can chain its next change on the new version.
+   */
+  async commentAndUpdate(
+    number: number,
+    raw: CommentInput,
+    actor: Principal,
+  ): Promise<{ comment: TicketCommentDto; ticket: TicketDto }> {
     assertScopes(actor, ['tickets:write']);
     if (!actor.userId) throw new ForbiddenError('comments are written by a user; this caller has none');
-    const { body, internal } = parseInput(commentInputSchema, raw, 'comment');
+    const { body, internal, status } = parseInput(commentInputSchema, raw, 'comment');
     const authorId = actor.userId;
 
     return this.db(async (tx) => {
       const current = await this.repo.lock(tx, checkNumber(number));
       const now = new Date();
+      const moves = status !== undefined && status !== current.status;
+      if (moves) assertTransition(number, current.status, status);
       const comment = await this.repo.addComment(tx, {
         ticketId: current.id,
         authorId,
@@ -171,14 +189,12 @@ export class TicketsService {
         updatedAt: now,
         version: current.version + 1,
         ...(firstResponse ? { firstResponseAt: now } : {}),
+        ...(moves ? { status, ...stampsFor(status, current, now) } : {}),
       });
       const dto = toCommentDto(comment, number);
+      const ticket = toTicketDto(row);
       // Every tickets:read subscriber gets this event, so an internal comment travels without its body.
-      const data = {
-        number,
-        ticket: toTicketDto(row),
-        comment: internal ? { ...dto, body: undefined } : dto,
-      };
+      const data = { number, ticket, comment: internal ? { ...dto, body: undefined } : dto };
       await recordChange(
         tx,
         this.change(
@@ -190,7 +206,13 @@ export class TicketsService {
           internal ? 'internal' : undefined,
         ),
       );
-      return dto;
+      if (moves) {
+        await recordChange(
+          tx,
+          this.change(TICKET_EVENTS.updated, row, ticket, actor, 'ticket.update', describe(current, row)),
+        );
+      }
+      return { comment: dto, ticket };
     });
   }
 
@@ -234,6 +256,51 @@ export class TicketsService {
     const limit = clampLimit(rawLimit);
     const after = decodeCursor(cursor, isListCursor);
     const q = query === undefined ? null : parseTicketQuery(query);
+    if (!q) {
+      const rows = await this.repo.newest(filters, after, limit + 1);
+      return toPage(rows, limit, toTicketDto, (t) => ({ n: t.number }));
+    }
+    const hits = await this.repo.search(filters, q, after, limit + 1);
+    return toPage(
+      hits,
+      limit,
+      (h) => toTicketDto(h.row),
+      (h) => ({ r: h.rank, n: h.row.number }),
+    );
+  }
+
+  /**
+   * Search with several statuses, tags, created/updated-since, SLA-breached and a sort (MCP
+   * search_tickets). Without sort it is {@link list}'s order: best match with a query, else newest.
+   */
+  async search(raw: SearchTicketsInput, viewer: Principal): Promise<Page<TicketDto>> {
+    assertScopes(viewer, ['tickets:read']);
+    const {
+      query,
+      limit: rawLimit,
+      cursor,
+      sort,
+      order,
+      ...filters
+    } = parseInput(searchTicketsSchema, raw, 'ticket search');
+    const limit = clampLimit(rawLimit);
+    const after = decodeCursor(cursor, isListCursor);
+    const q = query === undefined || query.trim() === '' ? null : parseTicketQuery(query);
+    if (sort || (after && 'o' in after)) {
+      if (q) {
+        throw new InvalidError('sort orders a filtered list; with a query, results are best match first', [
+          { field: 'sort', message: 'omit query to sort, or omit sort' },
+        ]);
+      }
+      const offset = after && 'o' in after ? after.o : 0;
+      const rows = await this.repo.sorted(
+        filters,
+        { by: sort ?? 'created', order: order ?? 'desc' },
+        offset,
+        limit + 1,
+      );
+      return toPage(rows, limit, toTicketDto, () => ({ o: offset + limit }));
+    }
     if (!q) {
       const rows = await this.repo.newest(filters, after, limit + 1);
       return toPage(rows, limit, toTicketDto, (t) => ({ n: t.number }));

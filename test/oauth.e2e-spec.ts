@@ -1,3 +1,4 @@
+import { SCOPES } from '@app/core';
 import { startTestApp, type TestApp } from './support/test-app';
 import { api, login, userClient, type ApiClient } from './support/http';
 import { mcpClient } from './support/mcp-client';
@@ -98,15 +99,7 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
         code_challenge_methods_supported: ['S256'],
         response_types_supported: ['code'],
         token_endpoint_auth_methods_supported: ['none'],
-        scopes_supported: [
-          'kb:read',
-          'kb:write',
-          'tickets:read',
-          'tickets:write',
-          'users:read',
-          'users:write',
-          'admin',
-        ],
+        scopes_supported: [...SCOPES],
       });
       expect(res.body.grant_types_supported).toEqual(
         expect.arrayContaining(['authorization_code', 'refresh_token']),

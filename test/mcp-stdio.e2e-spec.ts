@@ -200,7 +200,7 @@ describe('MCP over stdio: `context-desk mcp` (direct and --url bridge)', () => {
     const { client } = await spawnCli({ CONTEXT_DESK_API_KEY: readOnlyKey, ...database.env });
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((x) => x.name).sort()).toEqual(['get_document', 'search_knowledge']);
+      expect(tools.map((x) => x.name).sort()).toEqual(['get_document', 'search_knowledge', 'whoami']);
       const doc: any = await client.callTool({ name: 'get_document', arguments: { slug: 'stdio-guide' } });
       expect(doc.structuredContent).toMatchObject({ slug: 'stdio-guide', body: 'Changed over REST.' });
       const read = await client.readResource({ uri: 'kb://documents/stdio-guide' });
@@ -218,7 +218,7 @@ describe('MCP over stdio: `context-desk mcp` (direct and --url bridge)', () => {
     try {
       expect(modern.getProtocolEra()).toBe('modern');
       const { tools } = await modern.listTools();
-      expect(tools.map((x) => x.name).sort()).toEqual(['get_document', 'search_knowledge']);
+      expect(tools.map((x) => x.name).sort()).toEqual(['get_document', 'search_knowledge', 'whoami']);
       const { resourceTemplates } = await modern.listResourceTemplates();
       expect(resourceTemplates.map((r) => r.uriTemplate)).toEqual(['kb://documents/{slug}']);
     } finally {

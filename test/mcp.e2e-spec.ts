@@ -84,6 +84,7 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
         'search_tickets',
         'update_document',
         'update_ticket',
+        'whoami',
       ].sort(),
     );
     const search = tools.find((x) => x.name === 'search_knowledge')!;
@@ -96,6 +97,13 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
       openWorldHint: false,
     });
     for (const tool of tools) expect(tool.description).not.toMatch(/\n/);
+    for (const name of ['update_document', 'update_ticket']) {
+      expect(tools.find((x) => x.name === name)!.annotations).toMatchObject({ destructiveHint: true });
+    }
+    // id-or-slug and id-or-email are expressed in the schema.
+    expect(tools.find((x) => x.name === 'get_document')!.inputSchema).toMatchObject({
+      oneOf: [{ required: ['id'] }, { required: ['slug'] }],
+    });
   });
 
   it('search_knowledge finds published documents only, with highlights', async () => {
@@ -163,7 +171,10 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
     expect(found.structuredContent).toHaveProperty('nextCursor');
 
     const comment = await call('comment_on_ticket', { number: n, body: 'Looking into it.', internal: true });
-    expect(comment.structuredContent).toMatchObject({ ticketNumber: n, internal: true });
+    expect(comment.structuredContent).toMatchObject({
+      comment: { ticketNumber: n, internal: true },
+      ticket: { number: n, version: 2, status: 'open' },
+    });
 
     const got = await call('get_ticket', { number: n });
     expect(got.structuredContent!.comments).toHaveLength(1);

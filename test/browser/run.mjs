@@ -324,6 +324,70 @@ export async function runAdminBrowserTests(options = {}) {
     await screenshot('ticket-detail');
   });
 
+  await step('tickets: live queue, keyboard shortcuts, requester panel, insert an article link', async () => {
+    await page.goto(url('/tickets?status=open'));
+    await expectVisible(page.getByRole('heading', { name: 'Tickets', level: 1 }), 'the Tickets page');
+    await page.waitForLoadState('networkidle');
+    const word = `walrus${unique()}`;
+    const doc = await rest.call('POST', '/documents', {
+      slug: `kb-${word}`,
+      title: `Fixing the ${word} printer`,
+      body: `# Fix\n\nTurn the **${word}** printer off and on.`,
+      tags: [],
+      status: 'published',
+    });
+    const requesterEmail = `repeat-${unique()}@example.test`;
+    const older = await rest.call('POST', '/tickets', {
+      title: `Earlier problem ${unique()}`,
+      description: 'old',
+      priority: 'low',
+      requesterEmail,
+    });
+    const ticket = await rest.call('POST', '/tickets', {
+      title: `The ${word} printer is jammed`,
+      description: 'Paper stuck.',
+      priority: 'normal',
+      requesterEmail,
+    });
+    // No reload: the list follows the event stream.
+    await expectVisible(page.getByRole('link', { name: ticket.title }), 'the REST ticket in the open list');
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expectVisible(help, 'the shortcut overlay');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'hidden' });
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/admin\/tickets\/\d+$/);
+    await page.goto(url(`/tickets/${ticket.number}`));
+    const panel = page.getByTestId('requester-panel');
+    await expectVisible(panel.getByRole('link', { name: new RegExp(older.title) }), 'their other ticket');
+    const related = page.getByTestId('related-articles');
+    await expectVisible(related.getByRole('link', { name: doc.title }), 'the related article');
+    check(!(await related.textContent()).includes('**'), 'raw ** in a related-article snippet');
+    await related.getByRole('button', { name: `Insert link to ${doc.title}` }).click();
+    const reply = page.getByLabel('Reply');
+    check((await reply.inputValue()).includes(`[${doc.title}](`), 'the article link was not inserted');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await expectVisible(page.getByTestId('reply').filter({ hasText: doc.title }), 'the sent reply with the link');
+    const idle = () => page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+    await idle();
+    await page.locator('main h1').first().click();
+    await page.keyboard.press('a');
+    await expectVisible(toast(`Ticket #${ticket.number} updated`), 'the assign toast');
+    await idle();
+    await page.keyboard.press('e');
+    let after = await rest.call('GET', `/tickets/${ticket.number}`);
+    for (let i = 0; i < 20 && after.status !== 'resolved'; i++) {
+      await page.waitForTimeout(250);
+      after = await rest.call('GET', `/tickets/${ticket.number}`);
+    }
+    const me = await rest.call('GET', '/auth/me');
+    check(after.assigneeId === me.id, `"a" did not assign the ticket to me (${after.assigneeId})`);
+    check(after.status === 'resolved', `"e" did not resolve the ticket (${after.status})`);
+    await screenshot('ticket-workflow');
+  });
+
   await step('API keys: create with scopes, copy the secret once, revoke', async () => {
     const name = `Browser key ${unique()}`;
     await nav('API keys').click();

@@ -196,8 +196,15 @@ export const api = {
       query: { limit: 100, ...p },
     }),
 
-  listTickets: (p: ListParams & { status?: string; priority?: string; assigneeId?: string; q?: string }) =>
-    request<Page<Ticket>>('GET', '/tickets', { query: { ...p } }),
+  listTickets: (
+    p: ListParams & {
+      status?: string;
+      priority?: string;
+      assigneeId?: string;
+      q?: string;
+      requesterEmail?: string;
+    },
+  ) => request<Page<Ticket>>('GET', '/tickets', { query: { ...p } }),
   getTicket: (n: number | string) => request<Ticket>('GET', `/tickets/${n}`),
   createTicket: (input: TicketInput) => request<Ticket>('POST', '/tickets', { body: input }),
   updateTicket: (n: number, version: number, changes: TicketChanges) =>

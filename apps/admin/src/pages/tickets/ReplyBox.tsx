@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../../lib/api';
 import type { TicketComment } from '../../lib/types';
 import { Button } from '../../ui/Button';
@@ -6,8 +6,35 @@ import { Card } from '../../ui/Card';
 import { Checkbox, TextAreaField } from '../../ui/Field';
 import { InlineError } from '../../ui/States';
 
-export function ReplyBox({ number, onPosted }: { number: number; onPosted: (c: TicketComment) => void }) {
+export interface InsertRequest {
+  text: string;
+  seq: number;
+}
+
+export function ReplyBox({
+  number,
+  onPosted,
+  insert,
+}: {
+  number: number;
+  onPosted: (c: TicketComment) => void;
+  /** Text to add at the cursor (an article link, a saved reply); a new seq inserts again. */
+  insert?: InsertRequest | null;
+}) {
   const [body, setBody] = useState('');
+  const area = useRef<HTMLTextAreaElement | null>(null);
+
+  useEffect(() => {
+    if (!insert) return;
+    const el = area.current ?? (document.getElementById('ticket-reply') as HTMLTextAreaElement | null);
+    setBody((current) => {
+      const at = el && document.activeElement === el ? el.selectionStart : current.length;
+      const before = current.slice(0, at);
+      const sep = before && !/\s$/.test(before) ? ' ' : '';
+      return `${before}${sep}${insert.text}${current.slice(at)}`;
+    });
+    el?.focus();
+  }, [insert]);
   const [internal, setInternal] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);

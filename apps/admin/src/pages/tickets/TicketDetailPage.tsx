@@ -1,22 +1,28 @@
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiError, errorMessage, type TicketChanges } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import type { ChangeEvent, Ticket, TicketComment } from '../../lib/types';
 import { useAsync } from '../../lib/useAsync';
 import { useEvents } from '../../lib/useEvents';
+import { useShortcuts } from '../../lib/useShortcuts';
 import { PriorityBadge, TicketStatusBadge } from '../../ui/Badge';
 import { PageHeader } from '../../ui/PageHeader';
 import { ErrorState, Loading } from '../../ui/States';
 import { useToast } from '../../ui/Toast';
 import { RelatedArticles } from './RelatedArticles';
-import { ReplyBox } from './ReplyBox';
+import { ReplyBox, type InsertRequest } from './ReplyBox';
+import { RequesterPanel } from './RequesterPanel';
+import { ShortcutHelp } from './TicketsPage';
 import { TicketProperties } from './TicketProperties';
 import { TicketThread } from './TicketThread';
 
 export function TicketDetailPage() {
   const number = Number(useParams().number);
-  const { can } = useAuth();
+  const { can, me } = useAuth();
+  const [insert, setInsert] = useState<InsertRequest | null>(null);
+  const [help, setHelp] = useState(false);
+  const insertText = useCallback((text: string) => setInsert((p) => ({ text, seq: (p?.seq ?? 0) + 1 })), []);
   const toast = useToast();
   const ticket = useAsync(() => api.getTicket(number), [number]);
   const comments = useAsync(() => api.listComments(number), [number]);
@@ -55,6 +61,19 @@ export function TicketDetailPage() {
       }
     }
   };
+
+  // a: assign to me, e: resolve, ?: shortcuts (not while typing).
+  useShortcuts({
+    a: () => {
+      if (me && ticket.data && can('tickets:write') && !ticket.loading && ticket.data.assigneeId !== me.id)
+        void update({ assigneeId: me.id });
+    },
+    e: () => {
+      if (ticket.data && can('tickets:write') && !ticket.loading && ticket.data.status !== 'resolved')
+        void update({ status: 'resolved' });
+    },
+    '?': () => setHelp(true),
+  });
 
   const onPosted = (c: TicketComment) => {
     comments.setData((prev) => ({
@@ -107,13 +126,17 @@ export function TicketDetailPage() {
           ) : (
             <TicketThread ticket={t} comments={comments.data?.items ?? []} />
           )}
-          {can('tickets:write') && <ReplyBox number={t.number} onPosted={onPosted} />}
+          {can('tickets:write') && <ReplyBox number={t.number} onPosted={onPosted} insert={insert} />}
         </div>
         <div className="stack">
           <TicketProperties ticket={t} onChange={update} stale={ticket.loading} />
-          {can('kb:read') && <RelatedArticles query={t.title} />}
+          {t.requester && <RequesterPanel requester={t.requester} current={t.number} />}
+          {can('kb:read') && (
+            <RelatedArticles query={t.title} onInsert={can('tickets:write') ? insertText : undefined} />
+          )}
         </div>
       </div>
+      <ShortcutHelp open={help} onClose={() => setHelp(false)} />
     </>
   );
 }

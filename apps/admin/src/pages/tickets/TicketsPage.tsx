@@ -1,15 +1,18 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type Ticket } from '../../lib/types';
 import { useCursorPages } from '../../lib/useCursorPages';
+import { useEvents } from '../../lib/useEvents';
+import { useShortcuts } from '../../lib/useShortcuts';
 import { useSearchFilters } from '../../lib/useSearchFilters';
 import { useStaff } from '../../lib/useStaff';
 import { Badge, PriorityBadge, TicketStatusBadge } from '../../ui/Badge';
 import { Button } from '../../ui/Button';
 import { Card } from '../../ui/Card';
+import { Dialog } from '../../ui/Dialog';
 import { SelectField, TextField, toOptions, type Option } from '../../ui/Field';
 import { PageHeader } from '../../ui/PageHeader';
 import { Pagination } from '../../ui/Pagination';
@@ -18,7 +21,7 @@ import { Table } from '../../ui/Table';
 import { useToast } from '../../ui/Toast';
 import { NewTicketDialog } from './NewTicketDialog';
 
-const FILTER_KEYS = ['q', 'status', 'priority', 'assigneeId'] as const;
+const FILTER_KEYS = ['q', 'status', 'priority', 'assigneeId', 'requesterEmail'] as const;
 const TEXT_KEYS = ['q'] as const;
 
 export function SlaCell({ ticket }: { ticket: Ticket }) {
@@ -54,6 +57,39 @@ export function TicketsPage() {
   ];
   const filtered = FILTER_KEYS.some((k) => applied[k]);
 
+  // Live queue: a ticket created or changed anywhere (REST, MCP, another agent) refreshes the
+  // first page within half a second, without a reload.
+  const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const { reload, page } = list;
+  const onEvent = useCallback(() => {
+    if (page !== 1) return;
+    clearTimeout(refresh.current);
+    refresh.current = setTimeout(reload, 300);
+  }, [page, reload]);
+  useEvents({ topics: ['tickets'], onEvent });
+  useEffect(() => () => clearTimeout(refresh.current), []);
+
+  // Keyboard: j/k move, Enter opens, / searches, c creates, ? lists the shortcuts.
+  const [cursor, setCursor] = useState(-1);
+  const [help, setHelp] = useState(false);
+  const rows = list.items;
+  useEffect(() => setCursor(-1), [filters.key]);
+  useShortcuts({
+    j: () => setCursor((c) => Math.min(rows.length - 1, c + 1)),
+    k: () => setCursor((c) => Math.max(0, c - 1)),
+    Enter: () => {
+      if (rows[cursor]) navigate(`/tickets/${rows[cursor].number}`);
+    },
+    '/': () => document.getElementById('tickets-search')?.focus(),
+    c: () => {
+      if (can('tickets:write')) setCreating(true);
+    },
+    '?': () => setHelp(true),
+  });
+  useEffect(() => {
+    if (cursor >= 0) document.querySelector<HTMLElement>(`[data-row-index="${cursor}"] a`)?.focus();
+  }, [cursor]);
+
   return (
     <>
       <PageHeader
@@ -71,6 +107,7 @@ export function TicketsPage() {
         <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
           <TextField
             label="Search tickets"
+            id="tickets-search"
             type="search"
             placeholder="Title or description…"
             value={filters.draft.q}
@@ -123,8 +160,8 @@ export function TicketsPage() {
                 </tr>
               </thead>
               <tbody>
-                {list.items.map((t) => (
-                  <tr key={t.id}>
+                {list.items.map((t, i) => (
+                  <tr key={t.id} data-row-index={i} className={i === cursor ? 'current' : undefined}>
                     <td className="num muted">{t.number}</td>
                     <td>
                       <Link className="row-link" to={`/tickets/${t.number}`}>
@@ -165,6 +202,7 @@ export function TicketsPage() {
           />
         )}
       </Card>
+      <ShortcutHelp open={help} onClose={() => setHelp(false)} />
       <NewTicketDialog
         open={creating}
         onClose={() => setCreating(false)}
@@ -175,5 +213,38 @@ export function TicketsPage() {
         }}
       />
     </>
+  );
+}
+
+export const TICKET_SHORTCUTS: [string, string][] = [
+  ['j / k', 'Next / previous ticket in the list'],
+  ['Enter', 'Open the highlighted ticket'],
+  ['/', 'Search tickets'],
+  ['c', 'New ticket'],
+  ['a', 'Assign the open ticket to me'],
+  ['e', 'Resolve the open ticket'],
+  ['?', 'Show these shortcuts'],
+];
+
+export function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
+  return (
+    <Dialog
+      open={open}
+      title="Keyboard shortcuts"
+      onClose={onClose}
+      testId="shortcut-help"
+      footer={<Button onClick={onClose}>Close</Button>}
+    >
+      <dl className="shortcuts">
+        {TICKET_SHORTCUTS.map(([keys, what]) => (
+          <div key={keys}>
+            <dt>
+              <kbd>{keys}</kbd>
+            </dt>
+            <dd>{what}</dd>
+          </div>
+        ))}
+      </dl>
+    </Dialog>
   );
 }

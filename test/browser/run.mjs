@@ -369,7 +369,10 @@ export async function runAdminBrowserTests(options = {}) {
     const reply = page.getByLabel('Reply');
     check((await reply.inputValue()).includes(`[${doc.title}](`), 'the article link was not inserted');
     await page.getByRole('button', { name: 'Send reply' }).click();
-    await expectVisible(page.getByTestId('reply').filter({ hasText: doc.title }), 'the sent reply with the link');
+    await expectVisible(
+      page.getByTestId('reply').filter({ hasText: doc.title }),
+      'the sent reply with the link',
+    );
     const idle = () => page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
     await idle();
     await page.locator('main h1').first().click();
@@ -724,12 +727,10 @@ export async function runAdminBrowserTests(options = {}) {
           ? page.getByRole('heading', { name: heading, level: 1 })
           : page.locator('main h1').first();
         await expectVisible(h1, `the ${name} heading`);
-        await page.waitForLoadState('networkidle');
-        await page
-          .locator('[role="status"] .spinner')
-          .first()
-          .waitFor({ state: 'detached' })
-          .catch(() => {});
+        // Settled: no loading spinner and nothing marked busy.
+        await page.waitForFunction(
+          () => !document.querySelector('[aria-busy="true"], [role="status"] .spinner'),
+        );
         const title = await page.title();
         check(
           / · Context Desk$/.test(title) && !/^Context Desk/.test(title),

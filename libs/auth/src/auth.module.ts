@@ -2,17 +2,20 @@ import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { AppConfig } from '@app/config';
+import { EventsModule } from '@app/events';
 import { UsersModule } from '@app/users';
 import { AuthService } from './auth.service';
 import { BearerStrategy } from './bearer.strategy';
 import { OAuthTokenVerifier } from './oauth-token.verifier';
 import { PrincipalRevocations } from './principal-revocations';
+import { PrincipalCache } from './principal-cache';
 import { RateLimiter } from './rate-limiter';
 import { resolveJwtSecret } from './jwt-secret';
 
 @Global()
 @Module({
   imports: [
+    EventsModule,
     UsersModule,
     PassportModule,
     JwtModule.registerAsync({
@@ -24,7 +27,14 @@ import { resolveJwtSecret } from './jwt-secret';
       }),
     }),
   ],
-  providers: [AuthService, BearerStrategy, OAuthTokenVerifier, PrincipalRevocations, RateLimiter],
-  exports: [AuthService, OAuthTokenVerifier, PrincipalRevocations, RateLimiter],
+  providers: [
+    AuthService,
+    BearerStrategy,
+    OAuthTokenVerifier,
+    PrincipalRevocations,
+    RateLimiter,
+    PrincipalCache,
+  ],
+  exports: [AuthService, OAuthTokenVerifier, PrincipalRevocations, RateLimiter, PrincipalCache],
 })
 export class AuthModule {}

@@ -7,3 +7,4 @@ export * from './principal-revocations';
 export * from './rate-limiter';
 export * from './public.decorator';
 export * from './oauth-token.verifier';
+export * from './principal-cache';

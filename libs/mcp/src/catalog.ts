@@ -20,13 +20,23 @@ interface ToolEntry {
   tool: Tool;
 }
 
+/** The input JSON Schema, with `x-mcp-header` on the arguments the tool mirrors into headers. */
+function inputSchemaOf(def: ToolDef): Tool['inputSchema'] {
+  const schema = z.toJSONSchema(def.input, { io: 'input', unrepresentable: 'any' }) as Tool['inputSchema'];
+  for (const [arg, header] of Object.entries(def.headers ?? {})) {
+    const prop = schema.properties?.[arg] as Record<string, unknown> | undefined;
+    if (prop) prop['x-mcp-header'] = header;
+  }
+  return schema;
+}
+
 const toolEntry = (def: ToolDef): ToolEntry => ({
   def,
   tool: {
     name: def.name,
     title: def.title,
     description: def.description,
-    inputSchema: z.toJSONSchema(def.input, { io: 'input', unrepresentable: 'any' }) as Tool['inputSchema'],
+    inputSchema: inputSchemaOf(def),
     outputSchema: z.toJSONSchema(def.output, {
       io: 'output',
       unrepresentable: 'any',

@@ -6,6 +6,7 @@ export * from './domain';
 export * from './mcp-http.service';
 export * from './mcp-server.factory';
 export * from './mcp.module';
+export * from './param-headers';
 export * from './prompts';
 export * from './resources';
 export * from './schemas';

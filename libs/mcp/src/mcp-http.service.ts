@@ -11,7 +11,7 @@ import {
   type Server,
 } from '@modelcontextprotocol/server';
 import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
-import { AuthService } from '@app/auth';
+import { PrincipalCache } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { SCOPES, UnauthorizedError, type Principal } from '@app/core';
 import { DatabaseService } from '@app/database';
@@ -21,6 +21,7 @@ import { readMcpBody } from './body';
 import { McpCatalog } from './catalog';
 import { toAuthInfo, type McpAuthInfo } from './context';
 import { McpServerFactory } from './mcp-server.factory';
+import { HEADER_MISMATCH, paramHeaderMismatch } from './param-headers';
 import { MCP_READ_SCOPES, missingScope } from './scope-rule';
 import { SessionEventStore } from './session-event-store';
 import { McpSubscriptions, notifyThrough } from './subscriptions';
@@ -37,6 +38,8 @@ interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   serve: NodeMcpRequestHandler;
   principal: Principal;
+  /** The bearer token the session was opened with (re-checked when its user changes). */
+  token: string;
   subscriptions: Set<string>;
   store: SessionEventStore;
   lastSeen: number;
@@ -94,7 +97,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly auth: AuthService,
+    private readonly principals: PrincipalCache,
     private readonly factory: McpServerFactory,
     private readonly catalog: McpCatalog,
     private readonly subscriptions: McpSubscriptions,
@@ -143,6 +146,10 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     );
     this.serveLegacyStateless = toNodeHandler({ fetch: legacy }, { onerror });
     this.subscriptions.start();
+    this.principals.onRevocation((r) => {
+      const done = r.apiKeyId ? this.revokeKey(r.apiKeyId) : r.userId ? this.recheck(r.userId) : null;
+      done?.catch((e: Error) => this.logger.warn(`MCP revocation check failed: ${e.message}`));
+    });
     if (this.mode === 'stateful') {
       const every = Math.min(60_000, (this.config.mcpSessionIdleMinutes * 60_000) / 4);
       this.sweeper = setInterval(() => void this.expireIdle(), every);
@@ -179,29 +186,51 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     return { sessions: this.sessions.size, bufferedEvents, liveResponses };
   }
 
-  /**
-   * Ends what a principal has open here (their credentials were revoked or changed): sessions,
-   * streams and requests in flight. Returns how many were closed.
-   */
-  async revoke(match: { userId?: string; apiKeyId?: string }): Promise<number> {
-    const hit = (p: Principal) =>
-      (match.apiKeyId !== undefined && p.apiKeyId === match.apiKeyId) ||
-      (match.userId !== undefined && p.userId === match.userId);
+  /** Closes everything a revoked API key has open here. Returns how many. */
+  async revokeKey(apiKeyId: string): Promise<number> {
     let n = 0;
     for (const s of [...this.sessions.values()]) {
-      if (!hit(s.principal)) continue;
+      if (s.principal.apiKeyId !== apiKeyId) continue;
       n++;
       await this.closeSession(s, true);
     }
-    for (const [key, set] of this.live) {
-      for (const res of set) {
-        const p = (res as ServerResponse & { mcpPrincipal?: Principal }).mcpPrincipal;
-        if (p && hit(p)) {
-          n++;
-          res.destroy();
-        }
+    for (const res of this.live.get(apiKeyId) ?? []) {
+      n++;
+      res.destroy();
+    }
+    return n;
+  }
+
+  /**
+   * Re-checks what a user has open here after their account or one of their keys changed
+   * (seen on the outbox, so on every instance): sessions, streams and requests in flight whose
+   * credentials no longer authenticate, or now carry other scopes, are closed. Returns how many.
+   */
+  async recheck(userId: string): Promise<number> {
+    const stillValid = async (token: string, was: Principal) => {
+      try {
+        const now = await this.principals.authenticate(token, 'mcp');
+        return now.role === was.role && [...now.scopes].sort().join() === [...was.scopes].sort().join();
+      } catch {
+        return false;
       }
-      if (set.size === 0) this.live.delete(key);
+    };
+    let n = 0;
+    for (const s of [...this.sessions.values()]) {
+      if (s.principal.userId !== userId || (await stillValid(s.token, s.principal))) continue;
+      n++;
+      await this.closeSession(s, true);
+    }
+    for (const set of [...this.live.values()]) {
+      for (const res of [...set]) {
+        const { mcpPrincipal: p, mcpToken: token } = res as ServerResponse & {
+          mcpPrincipal?: Principal;
+          mcpToken?: string;
+        };
+        if (!p || !token || p.userId !== userId || (await stillValid(token, p))) continue;
+        n++;
+        res.destroy();
+      }
     }
     return n;
   }
@@ -237,7 +266,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
         throw new UnauthorizedError(
           'a bearer token is required (a JWT from /api/v1/auth/login or an API key)',
         );
-      principal = await this.auth.authenticate(token, 'mcp');
+      principal = await this.principals.authenticate(token, 'mcp');
     } catch (e) {
       if (!(e instanceof UnauthorizedError)) throw e;
       const challenge = [
@@ -286,7 +315,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       );
     }
     req.auth = toAuthInfo(token!, principal);
-    this.track(res, principal);
+    this.track(res, principal, token!);
 
     const legacy =
       method !== 'POST' ||
@@ -304,7 +333,21 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async route(req: Req, res: ServerResponse, body: unknown, principal: Principal, legacy: boolean) {
-    if (!legacy) return this.serveModern(req, res, body);
+    if (!legacy) {
+      const call = body as {
+        id?: unknown;
+        method?: unknown;
+        params?: { name?: unknown; arguments?: Record<string, unknown> };
+      };
+      const def =
+        call.method === 'tools/call' && typeof call.params?.name === 'string'
+          ? this.catalog.tool(call.params.name)
+          : undefined;
+      const mismatch = def && paramHeaderMismatch(def, call.params?.arguments, (h) => header(req, h));
+      if (mismatch)
+        return rpcError(res, 400, HEADER_MISMATCH, `Header mismatch: ${mismatch}`, {}, call.id ?? null);
+      return this.serveModern(req, res, body);
+    }
     if (this.mode === 'stateless') {
       if (req.method !== 'POST') {
         res.setHeader('Allow', 'POST');
@@ -316,12 +359,12 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Remembers a live response so that revoking its credentials can close it. */
-  private track(res: ServerResponse, principal: Principal): void {
+  private track(res: ServerResponse, principal: Principal, token: string): void {
     const key = principalKey(principal);
     let set = this.live.get(key);
     if (!set) this.live.set(key, (set = new Set()));
     set.add(res);
-    (res as ServerResponse & { mcpPrincipal?: Principal }).mcpPrincipal = principal;
+    Object.assign(res, { mcpPrincipal: principal, mcpToken: token });
     res.once('close', () => {
       set.delete(res);
       if (set.size === 0 && this.live.get(key) === set) this.live.delete(key);
@@ -332,7 +375,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     const sid = header(req, 'mcp-session-id');
     let session: Session | null = null;
     if (sid) {
-      session = this.sessions.get(sid) ?? (await this.reopen(sid, principal));
+      session = this.sessions.get(sid) ?? (await this.reopen(sid, principal, req.auth!.token));
       if (!session || !samePrincipal(principal, session.principal)) {
         return rpcError(res, 404, -32001, 'Session not found');
       }
@@ -351,6 +394,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       session = await this.open(
         randomUUID(),
         principal,
+        req.auth!.token,
         (body as { params: { protocolVersion?: string } }).params.protocolVersion ?? null,
         [],
       );
@@ -399,6 +443,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   private async open(
     id: string,
     principal: Principal,
+    token: string,
     protocolVersion: string | null,
     subscriptions: string[],
     reopened = false,
@@ -421,6 +466,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
         { maxRequestBodySize: this.config.mcpMaxBodyBytes },
       ),
       principal,
+      token,
       subscriptions: subs,
       store,
       lastSeen: now,
@@ -501,14 +547,14 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** A session started on another instance or before a restart: rebuilt from its database row. */
-  private async reopen(id: string, principal: Principal): Promise<Session | null> {
+  private async reopen(id: string, principal: Principal, token: string): Promise<Session | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const row = await this.db.prisma.mcpSession.findUnique({ where: { id } });
     if (!row || !samePrincipal(principal, row.principal as Record<string, unknown>)) return null;
     if (Date.now() - row.lastSeenAt.getTime() > this.config.mcpSessionIdleMinutes * 60_000) return null;
     if (this.sessions.has(id)) return this.sessions.get(id)!;
     if (!(await this.makeRoom(principal))) return null;
-    return this.open(id, principal, row.protocolVersion, row.subscriptions, true);
+    return this.open(id, principal, token, row.protocolVersion, row.subscriptions, true);
   }
 
   private async closeSession(s: Session, forget: boolean): Promise<void> {

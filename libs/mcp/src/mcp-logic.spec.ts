@@ -2,6 +2,7 @@ import type { ChangeEvent } from '@app/events';
 import { NotFoundError, VersionConflictError, type Principal, type Scope } from '@app/core';
 import { jsonDepth } from './body';
 import { McpCatalog } from './catalog';
+import { decodeParamHeader, paramHeaderMismatch } from './param-headers';
 import { parseResourceUri } from './resources';
 import { missingScope } from './scope-rule';
 import { SessionEventStore, STANDALONE_STREAM } from './session-event-store';
@@ -113,6 +114,21 @@ describe('MCP door logic', () => {
       STANDALONE_STREAM,
     );
     expect(replayed).toEqual([['g58', { jsonrpc: '2.0', method: 'x' }]]);
+  });
+
+  it('checks Mcp-Param headers against the arguments they mirror (SEP-2243)', () => {
+    expect(decodeParamHeader(' =?base64?SGVsbG8=?= ')).toBe('Hello');
+    expect(decodeParamHeader('=?base64?SGVsbG8?=')).toBeNull();
+    expect(decodeParamHeader('=?base64?SGVs!!!bG8=?=')).toBeNull();
+    expect(decodeParamHeader('=?base64?SGVsbG8=')).toBe('=?base64?SGVsbG8=');
+    const def = { headers: { collection: 'Collection' } };
+    const h = (v?: string) => (name: string) => (name === 'mcp-param-collection' ? v : undefined);
+    expect(paramHeaderMismatch(def, { collection: 'Hello' }, h('=?base64?SGVsbG8=?='))).toBeNull();
+    expect(paramHeaderMismatch(def, { collection: 'Hello' }, h(undefined))).toMatch(/required/);
+    expect(paramHeaderMismatch(def, { collection: 'Hello' }, h('Bye'))).toMatch(/does not match/);
+    expect(paramHeaderMismatch(def, { query: 'x' }, h(undefined))).toBeNull();
+    const search = new McpCatalog().visibleTo(principal('kb:read')).tools[0];
+    expect((search.inputSchema.properties as any).collection['x-mcp-header']).toBe('Collection');
   });
 
   it('says what to do next on domain errors', () => {

@@ -43,6 +43,11 @@ export interface ToolDef<I extends Shape = Shape, O extends Shape = Shape> {
   input: z.ZodObject<I>;
   output: z.ZodObject<O>;
   annotations: ToolAnnotations;
+  /**
+   * Arguments mirrored into `Mcp-Param-<Header>` request headers on 2026-07-28 (`x-mcp-header`
+   * in the input schema), so gateways can route on them: argument name → header suffix.
+   */
+  headers?: Record<string, string>;
   run(domain: McpDomain, args: z.output<z.ZodObject<I>>, ctx: ToolContext): Promise<z.output<z.ZodObject<O>>>;
   /** Readable rendering of the structured result (the text content block). */
   render(out: z.output<z.ZodObject<O>>): string;
@@ -175,6 +180,7 @@ export const TOOLS: ToolDef[] = [
     }),
     output: z.object({ results: z.array(searchResultOut), nextCursor }),
     annotations: READ,
+    headers: { collection: 'Collection' },
     async run(domain, args, ctx) {
       await ctx.progress(0, 2, 'searching');
       const page = await domain.search.search({

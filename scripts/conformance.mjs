@@ -109,7 +109,7 @@ for (let i = 0; ; i++) {
   } catch {
     /* not up yet */
   }
-  if (i > 600 || server.exitCode !== null) {
+  if (i > 2400 || server.exitCode !== null) {
     console.error('conformance: the server did not start');
     process.exit(1);
   }

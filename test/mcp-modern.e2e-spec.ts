@@ -282,9 +282,9 @@ describe('MCP 2026-07-28 on /mcp (SDK v2 client) next to 2025-11-25 sessions', (
     const legacy = await mcpClient(t.baseUrl, created.secret);
     const sub = await modern.listen({ resourceSubscriptions: ['kb://documents/modern-era'] });
     expect((await admin.delete(`/api/v1/api-keys/${created.id}`)).status).toBeLessThan(300);
-    expect(await Promise.race([sub.closed, new Promise((r) => setTimeout(() => r('still open'), 10_000))])).toBe(
-      'remote',
-    );
+    expect(
+      await Promise.race([sub.closed, new Promise((r) => setTimeout(() => r('still open'), 10_000))]),
+    ).toBe('remote');
     await expect(legacy.client.listTools()).rejects.toThrow(/401|404|Unauthorized|Session not found/i);
     await legacy.close().catch(() => undefined);
     await modern.close().catch(() => undefined);

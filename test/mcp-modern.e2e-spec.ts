@@ -285,7 +285,9 @@ describe('MCP 2026-07-28 on /mcp (SDK v2 client) next to 2025-11-25 sessions', (
     expect(
       await Promise.race([sub.closed, new Promise((r) => setTimeout(() => r('still open'), 10_000))]),
     ).toBe('remote');
-    await expect(legacy.client.listTools()).rejects.toThrow(/401|404|Unauthorized|Session not found|fetch failed/i);
+    await expect(legacy.client.listTools()).rejects.toThrow(
+      /401|404|Unauthorized|Session not found|fetch failed/i,
+    );
     await legacy.close().catch(() => undefined);
     await modern.close().catch(() => undefined);
   });

@@ -544,13 +544,22 @@ export interface components {
       )[];
     };
     CreateCommentDto: {
-      /** @example I have sent you a new link. */
+      /**
+       * @description The comment, Markdown, 1 to 20000 characters
+       * @example I have sent you a new link.
+       */
       body: string;
       /**
        * @description An internal note, hidden from viewers
        * @default false
        */
       internal: boolean;
+      /**
+       * @description Also move the ticket to this status in the same change (e.g. reply and resolve); same workflow rules as an update
+       * @example open
+       * @enum {string}
+       */
+      status?: 'open' | 'pending' | 'resolved' | 'closed';
     };
     CreatedApiKeyResponse: {
       createdAt: string;
@@ -675,7 +684,7 @@ export interface components {
       email: string;
       /** @example Dana Agent */
       name: string;
-      /** @description Initial password; omit for a user who cannot sign in */
+      /** @description Initial password; omit for a user who cannot sign in. At least 12 characters and not easy to guess (zxcvbn score 3+, not a common password); a refusal says why in `errors`. */
       password?: string;
       /**
        * @example agent
@@ -1430,6 +1439,7 @@ export interface components {
       /** @description Alternative to the If-Match header */
       expectedVersion?: number;
       name?: string;
+      /** @description Same rules as at creation */
       password?: string;
       /** @enum {string} */
       role?: 'admin' | 'agent' | 'viewer';
@@ -1732,6 +1742,15 @@ export interface operations {
       };
       /** @description Wrong email or password */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Too many attempts from this address or for this account (see Retry-After) */
+      429: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,4 +1,5 @@
 import { DatabaseService } from '@app/database';
+import { SearchIndexer } from '@app/knowledge';
 import { startTestApp, type TestApp } from './support/test-app';
 import { api, login, userClient, type ApiClient } from './support/http';
 
@@ -164,8 +165,8 @@ describe('documents over REST (real app, real database)', () => {
     expect((await events(doc.id)).map((e) => e.event)).toEqual(['document.created', 'document.deleted']);
     const search = await viewer.get('/api/v1/documents?q=zebracorn');
     expect(search.body.items).toEqual([]);
-    const chunks = await db.prisma.documentChunk.count({ where: { documentId: doc.id } });
-    expect(chunks).toBe(0);
+    const index = await t.app.get(SearchIndexer).current();
+    expect(index.versionOf(doc.id)).toBe(0);
   });
 
   it('lists newest change first with filters and cursor pages without overlap or gap', async () => {

@@ -1,18 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { DatabaseService } from '@app/database';
 import { SearchIndexer } from '@app/knowledge';
 import { JobHandlerRegistry, type JobContext, type JobHandler } from './job-handler';
 
 /**
- * Re-indexes a document (repair path: writes index synchronously in their own transaction).
- * Idempotent by document version: the indexer skips a document whose index is current.
+ * Repair path: re-reads a document into this process's search index (when it holds one).
+ * Idempotent: the index ignores a version it already has.
  */
 @Injectable()
 export class IndexingHandler implements JobHandler<'indexing'> {
   readonly queue = 'indexing' as const;
 
   constructor(
-    private readonly db: DatabaseService,
     private readonly indexer: SearchIndexer,
     registry: JobHandlerRegistry,
   ) {
@@ -20,7 +18,6 @@ export class IndexingHandler implements JobHandler<'indexing'> {
   }
 
   async handle(ctx: JobContext<'indexing'>): Promise<{ indexed: number }> {
-    const indexed = await this.db.transaction((tx) => this.indexer.indexDocument(tx, ctx.payload.documentId));
-    return { indexed };
+    return { indexed: await this.indexer.refreshDocument(ctx.payload.documentId) };
   }
 }

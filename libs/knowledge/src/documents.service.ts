@@ -13,8 +13,8 @@ import {
   isUuid,
 } from '@app/core';
 import { DatabaseService, Prisma, type Tx } from '@app/database';
-import { appendEvent } from '@app/events';
-import { writeAudit } from '@app/observability';
+import { appendEvent, appendEvents } from '@app/events';
+import { writeAudit, writeAudits, type AuditEntry } from '@app/observability';
 import {
   normalizeTags,
   toDocumentDto,
@@ -36,8 +36,10 @@ const isListCursor = (v: unknown): v is ListCursor =>
 const isVersionCursor = (v: unknown): v is number => Number.isInteger(v);
 
 /**
- * Documents: create, update, delete with optimistic versions, a version row per change, the
- * search index kept in the same transaction, one outbox event and one audit row per change.
+ * Documents: create, update, delete with optimistic versions, a version row per change, one
+ * outbox event and one audit row per change, all in one transaction. After the commit, the
+ * change is applied to this process's search index before the call returns (read-your-writes);
+ * other instances apply it from the outbox.
  */
 @Injectable()
 export class DocumentsService {
@@ -52,8 +54,9 @@ export class DocumentsService {
   }
 
   /**
-   * Creates several documents in one transaction (all or nothing), indexing them in one pass:
-   * the fast path for imports and bulk loads. Same events and audit rows as create().
+   * Creates several documents in one transaction (all or nothing) with set-based statements:
+   * one multi-row insert each for the documents, their first versions, their outbox events
+   * (one per document) and their audit rows. The fast path for imports and bulk loads.
    */
   async createMany(inputs: CreateDocumentInput[], actor: Principal): Promise<DocumentDto[]> {
     const seen = new Set<string>();
@@ -76,7 +79,7 @@ export class DocumentsService {
       createdAt: now,
       updatedAt: now,
     }));
-    return this.uniqueSlugs(() =>
+    const docs = await this.uniqueSlugs(() =>
       this.db.transaction(
         async (tx) => {
           const taken = await tx.document.findMany({
@@ -84,21 +87,16 @@ export class DocumentsService {
             select: { slug: true },
           });
           if (taken.length) throw slugTaken(taken[0].slug);
-          await tx.document.createMany({ data: rows });
-          await tx.documentVersion.createMany({
-            data: rows.map(({ id, updatedAt: _u, ...r }) => ({ ...r, documentId: id, version: 1 })),
-          });
-          await this.indexer.indexDocuments(
-            tx,
-            rows.map((r) => r.id),
-          );
-          const docs = rows.map((r) => toDocumentDto({ ...r, version: 1 }));
-          for (const dto of docs) await this.record(tx, 'created', dto, actor);
-          return docs;
+          await insertDocuments(tx, rows);
+          const dtos = rows.map((r) => toDocumentDto({ ...r, version: 1 }));
+          await this.recordMany(tx, 'created', dtos, actor);
+          return dtos;
         },
-        { timeoutMs: 60000 + inputs.length * 100 },
+        { timeoutMs: 60000 + inputs.length * 20 },
       ),
     );
+    await this.indexer.applyDocuments(docs);
+    return docs;
   }
 
   async update(idOrSlug: string, input: UpdateDocumentInput, actor: Principal): Promise<DocumentDto> {
@@ -111,7 +109,7 @@ export class DocumentsService {
         { field: 'expectedVersion', message: 'must be a positive integer' },
       ]);
     }
-    return this.uniqueSlugs(() =>
+    const updated = await this.uniqueSlugs(() =>
       this.db.transaction(async (tx) => {
         let current = await this.find(tx, idOrSlug);
         if (input.expectedVersion === undefined) {
@@ -143,17 +141,18 @@ export class DocumentsService {
         }
         const doc = await this.find(tx, current.id);
         await this.writeVersion(tx, doc);
-        await this.indexer.indexDocument(tx, doc.id);
         const dto = toDocumentDto(doc);
         await this.record(tx, 'updated', dto, actor);
         return dto;
       }),
     );
+    await this.indexer.applyDocuments([updated]);
+    return updated;
   }
 
   /** Hard delete (versions and chunks go with it). */
   async delete(idOrSlug: string, expectedVersion: number | undefined, actor: Principal): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    const id = await this.db.transaction(async (tx) => {
       const current = await this.find(tx, idOrSlug);
       // Lock the row first, so the version check holds until the delete.
       await tx.$queryRawUnsafe(`SELECT id FROM document WHERE id = $1::uuid FOR UPDATE`, current.id);
@@ -161,10 +160,11 @@ export class DocumentsService {
       if (expectedVersion !== undefined && expectedVersion !== locked.version) {
         throw new VersionConflictError('document', locked.id, expectedVersion, locked.version);
       }
-      await this.indexer.removeDocument(tx, locked.id);
       await tx.document.delete({ where: { id: locked.id } });
       await this.record(tx, 'deleted', toDocumentDto(locked), actor);
+      return locked.id;
     });
+    await this.indexer.applyDeletion(id);
   }
 
   async get(id: string): Promise<DocumentDto> {
@@ -255,28 +255,27 @@ export class DocumentsService {
     });
   }
 
-  /** The outbox event and the audit row of one change (after indexing: see SearchIndexer lock order). */
+  /** The outbox event and the audit row of one change. */
   private async record(
     tx: Tx,
     change: 'created' | 'updated' | 'deleted',
     dto: DocumentDto,
     actor: Principal,
   ) {
-    await appendEvent(tx, {
-      topic: DOCUMENTS_TOPIC,
-      event: DOCUMENT_EVENTS[change],
-      entityId: dto.id,
-      data: dto,
-      actor,
-    });
-    await writeAudit(tx, {
-      actor,
-      action: `document.${change === 'created' ? 'create' : change === 'updated' ? 'update' : 'delete'}`,
-      targetType: 'document',
-      targetId: dto.id,
-      outcome: 'success',
-      detail: dto.slug,
-    });
+    await appendEvent(tx, changeEvent(change, dto, actor));
+    await writeAudit(tx, changeAudit(change, dto, actor));
+  }
+
+  /** One outbox event and one audit row per document, each set in one statement. */
+  private async recordMany(tx: Tx, change: 'created' | 'updated', dtos: DocumentDto[], actor: Principal) {
+    await appendEvents(
+      tx,
+      dtos.map((dto) => changeEvent(change, dto, actor)),
+    );
+    await writeAudits(
+      tx,
+      dtos.map((dto) => changeAudit(change, dto, actor)),
+    );
   }
 
   /** A concurrent writer may take a slug between our check and our insert: report it the same way. */
@@ -291,6 +290,53 @@ export class DocumentsService {
     }
   }
 }
+
+type Change = 'created' | 'updated' | 'deleted';
+
+/** Inserts new documents and their version-1 rows in one statement (column arrays, not a parameter per value). */
+async function insertDocuments(tx: Tx, rows: (Omit<DocumentRow, 'version'> & { authorId: string | null })[]) {
+  await tx.$executeRawUnsafe(
+    `WITH x AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[],
+                            $7::text[], $8::uuid[])
+         AS x(id, slug, title, body, tags, collection, status, author_id)
+     ),
+     d AS (
+       INSERT INTO document (id, slug, title, body, tags, collection, status, version, author_id, created_at, updated_at)
+       SELECT id, slug, title, body, ARRAY(SELECT jsonb_array_elements_text(tags)), collection, status::"DocumentStatus", 1, author_id, $9, $9
+         FROM x
+     )
+     INSERT INTO document_version (id, document_id, version, slug, title, body, tags, collection, status, author_id, created_at)
+     SELECT gen_random_uuid(), id, 1, slug, title, body, ARRAY(SELECT jsonb_array_elements_text(tags)), collection, status::"DocumentStatus", author_id, $9
+       FROM x`,
+    rows.map((r) => r.id),
+    rows.map((r) => r.slug),
+    rows.map((r) => r.title),
+    rows.map((r) => r.body),
+    rows.map((r) => JSON.stringify(r.tags)),
+    rows.map((r) => r.collection),
+    rows.map((r) => r.status),
+    rows.map((r) => r.authorId),
+    rows[0].createdAt,
+  );
+}
+
+const changeEvent = (change: Change, dto: DocumentDto, actor: Principal) => ({
+  topic: DOCUMENTS_TOPIC,
+  event: DOCUMENT_EVENTS[change],
+  entityId: dto.id,
+  data: dto,
+  actor,
+});
+
+const changeAudit = (change: Change, dto: DocumentDto, actor: Principal): AuditEntry => ({
+  actor,
+  action: `document.${change === 'created' ? 'create' : change === 'updated' ? 'update' : 'delete'}`,
+  targetType: 'document',
+  targetId: dto.id,
+  outcome: 'success',
+  detail: dto.slug,
+});
 
 const slugTaken = (slug: string) =>
   new ConflictError(`a document with slug "${slug}" already exists`, { field: 'slug', slug });

@@ -7,3 +7,6 @@ export * from './query-parser';
 export * from './search-indexer';
 export * from './search.service';
 export * from './help-url';
+export * from './search/search-index';
+export * from './search/tokenizer';
+export * from './search/snippet';

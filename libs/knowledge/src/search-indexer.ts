@@ -1,167 +1,401 @@
-import { Injectable } from '@nestjs/common';
-import type { Tx } from '@app/database';
-import { chunkMarkdown } from './chunking';
-import { BM25_DEFAULTS } from './search.service';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { DatabaseService } from '@app/database';
+import { EventBus } from '@app/events';
+import type { DocumentDto, DocumentStatusName } from './document.types';
+import { DOCUMENT_EVENTS, DOCUMENTS_TOPIC } from './events';
+import { SearchIndex, type IndexSnapshot, type IndexedDocument } from './search/search-index';
+
+/** Below this many documents a rebuild takes well under a second: no snapshot is written. */
+export const SNAPSHOT_MIN_DOCUMENTS = 2000;
+/** A snapshot is rewritten at most this often while documents change. */
+export const SNAPSHOT_INTERVAL_MS = 60_000;
+/** Documents read per query while rebuilding. */
+const REBUILD_BATCH = 2000;
+/** Outbox events read per query while catching up. */
+const DRAIN_BATCH = 500;
+/** Safety poll of the outbox (the event bus normally wakes the index at once). */
+const POLL_MS = 1000;
+
+interface SnapshotFile {
+  kind: 'context-desk-search-index';
+  epoch: string;
+  /** Outbox id up to which the snapshot is complete. */
+  eventId: number;
+  /** created_at (ms) of that outbox row: proves the snapshot belongs to this database's history. */
+  eventAt: number;
+  index: IndexSnapshot;
+}
+
+interface EventRow {
+  id: string | number;
+  event: string;
+  entity_id: string;
+  payload: unknown;
+}
+
+export interface SearchIndexStatus {
+  state: 'idle' | 'loading' | 'ready' | 'failed';
+  documents: number;
+  passages: number;
+  terms: number;
+  /** Outbox id the index has applied up to. */
+  eventId: number;
+  memoryBytes: number;
+  /** How the last load went: from a snapshot (plus the outbox since) or a full rebuild. */
+  loadedFrom: 'snapshot' | 'rebuild' | null;
+  loadMs: number | null;
+}
 
 /**
- * Weight of a title occurrence relative to a body occurrence in a posting's term frequency
- * (tuned on SciFact; see bench/retrieval.ts).
- */
-export const TITLE_WEIGHT = 2.5;
-
-/**
- * Maintains the BM25 inverted index (document_chunk → search_posting, search_term.df,
- * search_corpus totals) inside the caller's transaction, so the index always matches the
- * committed documents.
+ * Owns the in-process search index (SearchIndex), derived from Postgres, the source of truth:
  *
- * Impact-ordered postings: each posting stores what its BM25 term weight needs (tf, the chunk's
- * length, its document id) plus `impact`, that weight computed with the default k1/b and the
- * corpus average length at index time, indexed on (term, impact DESC). Search reads only the
- * top-impact postings of each query term and computes the score from tf and len with the
- * current average length and parameters, so scores never go stale; only the choice of which
- * postings are read uses the index-time average (it drifts slowly as the corpus grows and is
- * refreshed whenever a document is re-indexed, or for all postings by refreshImpacts()).
+ * - Load: from the snapshot in DATA_DIR when it matches this database (its epoch, and the
+ *   outbox row it was taken at), then the outbox events after it; otherwise a full rebuild
+ *   from the document table. A count check after catching up catches any drift (→ rebuild).
+ * - Freshness: the writing process applies its own change right after the commit, before the
+ *   write returns (read-your-writes); every instance then applies the outbox events in id order
+ *   (woken by the event bus, which fans out commits across instances; a 1 s poll as a
+ *   fallback). Applying is idempotent and monotonic by document version; deletions are
+ *   remembered, so a late, older write never brings a document back.
+ * - Snapshots: written (atomically, in the background) after a rebuild, at most once a minute
+ *   while documents change, and at shutdown, once the corpus is large enough to be worth it.
  *
- * Lock order: every method first locks the search_corpus row, which serialises index writers
- * (no deadlocks on search_term rows). Callers that also append an outbox event must index
- * BEFORE appending it, so every writer takes corpus row → outbox lock in the same order.
+ * Loading is lazy (the first search or an explicit warm()), so processes that never search
+ * (the worker, the CLI) never hold an index; their writes reach the servers through the outbox.
  */
 @Injectable()
-export class SearchIndexer {
-  /** Re-indexes one document if its indexed version is stale (idempotent by document version). */
-  indexDocument(tx: Tx, documentId: string): Promise<number> {
-    return this.indexDocuments(tx, [documentId]);
+export class SearchIndexer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('SearchIndex');
+  private index = new SearchIndex();
+  private loading: Promise<void> | null = null;
+  private state: SearchIndexStatus['state'] = 'idle';
+  private eventId = 0;
+  private epoch: string | null = null;
+  private draining: Promise<void> | null = null;
+  private drainAgain = false;
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private stopped = false;
+  private changesSinceSnapshot = 0;
+  private lastSnapshotAt = 0;
+  private snapshotting: Promise<void> | null = null;
+  private loadedFrom: SearchIndexStatus['loadedFrom'] = null;
+  private loadMs: number | null = null;
+  /** Lower for tests: the document count from which snapshots are written. */
+  snapshotMinDocuments = SNAPSHOT_MIN_DOCUMENTS;
+
+  constructor(
+    private readonly db: DatabaseService,
+    @Optional() private readonly bus?: EventBus,
+    @Optional() private readonly config?: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe =
+      this.bus?.subscribe((e) => {
+        if (e.topic === DOCUMENTS_TOPIC && e.id > this.eventId && this.state === 'ready') this.kick();
+      }) ?? null;
   }
 
-  /** Set-based indexing of many documents in one pass; returns how many were (re)indexed. */
-  async indexDocuments(tx: Tx, documentIds: string[]): Promise<number> {
-    if (!documentIds.length) return 0;
-    await lockCorpus(tx);
-    const docs = await tx.$queryRawUnsafe<{ id: string; title: string; body: string }[]>(
-      `SELECT id::text AS id, title, body FROM document
-        WHERE id = ANY($1::uuid[]) AND indexed_version <> version`,
-      documentIds,
-    );
-    if (!docs.length) return 0;
-    const ids = docs.map((d) => d.id);
-    await removeChunks(tx, ids);
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    await this.loading?.catch(() => undefined);
+    await this.draining?.catch(() => undefined);
+    await this.snapshotting?.catch(() => undefined);
+    if (this.state === 'ready' && this.changesSinceSnapshot > 0 && this.worthSnapshot())
+      await this.writeSnapshot();
+  }
 
-    const cols = {
-      doc: [] as string[],
-      ord: [] as number[],
-      heading: [] as (string | null)[],
-      title: [] as string[],
-      content: [] as string[],
+  /** Starts loading the index (if not yet) and resolves when it can answer searches. */
+  warm(): Promise<void> {
+    if (!this.loading) {
+      this.state = 'loading';
+      this.loading = this.loadWithRetry();
+    }
+    return this.loading;
+  }
+
+  /** The index, loaded and current with every write this process made. */
+  async current(): Promise<SearchIndex> {
+    await this.warm();
+    return this.index;
+  }
+
+  status(): SearchIndexStatus {
+    return {
+      state: this.state,
+      documents: this.index.documentCount,
+      passages: this.index.passageCount,
+      terms: this.index.termCount,
+      eventId: this.eventId,
+      memoryBytes: this.index.memoryBytes(),
+      loadedFrom: this.loadedFrom,
+      loadMs: this.loadMs,
     };
-    for (const d of docs) {
-      for (const c of chunkMarkdown(d.body)) {
-        cols.doc.push(d.id);
-        cols.ord.push(c.ordinal);
-        cols.heading.push(c.heading);
-        cols.title.push(d.title);
-        cols.content.push(c.content);
+  }
+
+  /** Applies committed documents (the writer's read-your-writes path). */
+  async applyDocuments(docs: readonly IndexedDocument[]): Promise<void> {
+    if (!this.loading) return;
+    await this.loading;
+    for (const d of docs) if (this.index.upsert(d)) this.changesSinceSnapshot++;
+  }
+
+  /** Applies a committed deletion (the writer's read-your-writes path). */
+  async applyDeletion(id: string): Promise<void> {
+    if (!this.loading) return;
+    await this.loading;
+    if (this.index.remove(id)) this.changesSinceSnapshot++;
+  }
+
+  /** Re-reads one document from the database into the index (when this process holds one); 1 if it changed. */
+  async refreshDocument(id: string): Promise<number> {
+    if (!this.loading) return 0;
+    await this.loading;
+    const [row] = await this.db.driver.query<IndexedDocument>(
+      `SELECT id::text AS id, version, title, body, tags, collection, status::text AS status
+         FROM document WHERE id = $1::uuid`,
+      [id],
+    );
+    const changed = row ? this.index.upsert(row) : this.index.remove(id);
+    return changed ? 1 : 0;
+  }
+
+  /** Reads the outbox now (normally woken by the event bus). */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.draining) {
+      this.drainAgain = true;
+      return this.draining;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      if (this.drainAgain && !this.stopped) {
+        this.drainAgain = false;
+        void this.kick();
+      }
+    });
+    return this.draining;
+  }
+
+  /** Rebuilds the index from the document table (also what a stale or missing snapshot triggers). */
+  async rebuild(): Promise<void> {
+    const started = Date.now();
+    const [{ max }] = await this.db.driver.query<{ max: string | null }>(
+      `SELECT max(id)::text AS max FROM event`,
+    );
+    const fresh = new SearchIndex();
+    fresh.params = this.index.params;
+    let after = '00000000-0000-0000-0000-000000000000';
+    fresh.beginBulk();
+    for (;;) {
+      const rows = await this.db.driver.query<IndexedDocument>(
+        `SELECT id::text AS id, version, title, body, tags, collection, status::text AS status
+           FROM document WHERE id > $1::uuid ORDER BY id LIMIT ${REBUILD_BATCH}`,
+        [after],
+      );
+      for (const r of rows) fresh.upsert(r);
+      if (rows.length < REBUILD_BATCH) break;
+      after = rows[rows.length - 1].id;
+    }
+    fresh.endBulk();
+    // Deletions this process already applied stay deleted (the outbox replay below re-checks).
+    this.index = fresh;
+    this.eventId = Number(max ?? 0);
+    await this.drain();
+    this.loadedFrom = 'rebuild';
+    this.logger.log(
+      `search index rebuilt: ${fresh.documentCount} documents, ${fresh.passageCount} passages in ${Date.now() - started} ms`,
+    );
+    this.changesSinceSnapshot = fresh.documentCount;
+    this.maybeSnapshot(true);
+  }
+
+  // ---- loading ----
+
+  private async loadWithRetry(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.load();
+        return;
+      } catch (e) {
+        if (this.stopped) throw e;
+        this.logger.warn(`search index not loaded (attempt ${attempt}): ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * attempt)));
       }
     }
-    await tx.$executeRawUnsafe(
-      `INSERT INTO document_chunk (id, document_id, ordinal, heading, title, content)
-       SELECT gen_random_uuid(), x.document_id, x.ordinal, x.heading, x.title, x.content
-         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[])
-           AS x(document_id, ordinal, heading, title, content)`,
-      cols.doc,
-      cols.ord,
-      cols.heading,
-      cols.title,
-      cols.content,
-    );
-    // Postings from the chunk's generated tsvector (title lexemes carry weight A, body B), each
-    // with its chunk length and impact; then chunk lengths, document frequencies and corpus
-    // totals, all in one statement.
-    await tx.$executeRawUnsafe(
-      `WITH t AS (
-         SELECT t.lexeme AS term, c.id AS chunk_id, c.document_id,
-                ($2::float8 * cardinality(array_positions(t.weights, 'A'))
-                  + cardinality(t.weights) - cardinality(array_positions(t.weights, 'A')))::real AS tf
-           FROM document_chunk c CROSS JOIN LATERAL unnest(c.tsv) AS t
-          WHERE c.document_id = ANY($1::uuid[])
-       ),
-       l AS (SELECT chunk_id, round(sum(tf))::int AS len FROM t GROUP BY chunk_id),
-       corpus AS (
-         SELECT greatest((total_length + (SELECT coalesce(sum(len), 0) FROM l))::float8
-                         / greatest(chunk_count + $3::int, 1), 1) AS avgdl
-           FROM search_corpus WHERE id = 1
-       ),
-       ins AS (
-         INSERT INTO search_posting (term, chunk_id, document_id, tf, len, impact)
-         SELECT t.term, t.chunk_id, t.document_id, t.tf, l.len,
-                t.tf * ($4::float8 + 1) / (t.tf + $4::float8 * (1 - $5::float8 + $5::float8 * l.len / corpus.avgdl))
-           FROM t JOIN l USING (chunk_id) CROSS JOIN corpus
-       ),
-       lengths AS (
-         UPDATE document_chunk c SET length = l.len FROM l WHERE c.id = l.chunk_id
-       ),
-       df AS (
-         INSERT INTO search_term (term, df)
-         SELECT term, count(*)::int FROM t GROUP BY term ORDER BY term
-         ON CONFLICT (term) DO UPDATE SET df = search_term.df + excluded.df
-       )
-       UPDATE search_corpus
-          SET chunk_count = chunk_count + $3::int,
-              total_length = total_length + (SELECT coalesce(sum(len), 0) FROM l)
-        WHERE id = 1`,
-      ids,
-      TITLE_WEIGHT,
-      cols.doc.length,
-      BM25_DEFAULTS.k1,
-      BM25_DEFAULTS.b,
-    );
-    await tx.$executeRawUnsafe(
-      `UPDATE document SET indexed_version = version WHERE id = ANY($1::uuid[])`,
-      ids,
-    );
-    return ids.length;
   }
 
-  /** Recomputes every posting's impact with the current average chunk length (after bulk growth). */
-  async refreshImpacts(tx: Tx): Promise<void> {
-    await lockCorpus(tx);
-    await tx.$executeRawUnsafe(
-      `UPDATE search_posting p
-          SET impact = p.tf * ($1::float8 + 1) / (p.tf + $1::float8 * (1 - $2::float8 + $2::float8 * p.len / corpus.avgdl))
-         FROM (SELECT greatest(total_length::float8 / greatest(chunk_count, 1), 1) AS avgdl
-                 FROM search_corpus WHERE id = 1) corpus`,
-      BM25_DEFAULTS.k1,
-      BM25_DEFAULTS.b,
+  private async load(): Promise<void> {
+    const started = Date.now();
+    this.epoch = await this.readEpoch();
+    const loaded = await this.loadSnapshot();
+    if (loaded) {
+      await this.drain();
+      const [{ n }] = await this.db.driver.query<{ n: number }>(`SELECT count(*)::int AS n FROM document`);
+      if (n !== this.index.documentCount) {
+        this.logger.warn(
+          `search index snapshot is stale (${this.index.documentCount} vs ${n} documents): rebuilding`,
+        );
+        await this.rebuild();
+      } else {
+        this.loadedFrom = 'snapshot';
+        this.logger.log(`search index loaded: ${n} documents from the snapshot and the outbox`);
+      }
+    } else {
+      await this.rebuild();
+    }
+    this.loadMs = Date.now() - started;
+    this.state = 'ready';
+    this.schedulePoll();
+  }
+
+  private async readEpoch(): Promise<string> {
+    const [row] = await this.db.driver.query<{ epoch: string }>(
+      `SELECT epoch::text AS epoch FROM search_index_state WHERE id = 1`,
     );
+    return row?.epoch ?? 'none';
   }
 
-  /** Takes a document out of the index (call before deleting it: the cascade alone would leave df and totals stale). */
-  async removeDocument(tx: Tx, documentId: string): Promise<void> {
-    await lockCorpus(tx);
-    await removeChunks(tx, [documentId]);
+  private snapshotPath(): string | null {
+    const dir = this.config?.dataDir;
+    return dir && this.epoch ? join(dir, 'search-index', `${this.epoch}.v8`) : null;
   }
-}
 
-async function lockCorpus(tx: Tx): Promise<void> {
-  await tx.$queryRawUnsafe(`SELECT id FROM search_corpus WHERE id = 1 FOR UPDATE`);
-}
+  private async loadSnapshot(): Promise<boolean> {
+    const path = this.snapshotPath();
+    if (!path) return false;
+    let file: SnapshotFile;
+    try {
+      file = deserialize(await readFile(path)) as SnapshotFile;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.logger.warn(`search index snapshot unreadable: ${(e as Error).message}`);
+      return false;
+    }
+    if (file?.kind !== 'context-desk-search-index' || file.epoch !== this.epoch) return false;
+    if (file.eventId > 0) {
+      const [row] = await this.db.driver.query<{ at: string }>(
+        `SELECT (extract(epoch FROM created_at) * 1000)::bigint::text AS at FROM event WHERE id = $1`,
+        [file.eventId],
+      );
+      if (!row || Number(row.at) !== file.eventAt) {
+        this.logger.warn('search index snapshot does not match the outbox: rebuilding');
+        return false;
+      }
+    }
+    const index = SearchIndex.fromSnapshot(file.index);
+    if (!index) return false;
+    index.params = this.index.params;
+    this.index = index;
+    this.eventId = file.eventId;
+    return true;
+  }
 
-/** Deletes the documents' chunks (postings cascade) and subtracts them from df and the corpus totals. */
-async function removeChunks(tx: Tx, documentIds: string[]): Promise<void> {
-  await tx.$executeRawUnsafe(
-    `WITH old AS (SELECT id, length FROM document_chunk WHERE document_id = ANY($1::uuid[])),
-     dec AS (
-       UPDATE search_term t SET df = t.df - x.n
-         FROM (SELECT p.term, count(*)::int AS n FROM search_posting p JOIN old ON old.id = p.chunk_id
-                GROUP BY p.term) x
-        WHERE t.term = x.term
-     ),
-     corpus AS (
-       UPDATE search_corpus
-          SET chunk_count = chunk_count - (SELECT count(*) FROM old),
-              total_length = total_length - (SELECT coalesce(sum(length), 0) FROM old)
-        WHERE id = 1
-     )
-     DELETE FROM document_chunk WHERE id IN (SELECT id FROM old)`,
-    documentIds,
-  );
+  // ---- outbox ----
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.kick().finally(() => this.schedulePoll());
+    }, POLL_MS);
+    this.timer.unref();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const rows = await this.db.driver.query<EventRow>(
+          `SELECT id, event, entity_id, payload FROM event
+            WHERE id > $1 AND topic = $2 ORDER BY id LIMIT ${DRAIN_BATCH}`,
+          [this.eventId, DOCUMENTS_TOPIC],
+        );
+        for (const r of rows) {
+          this.applyEvent(r);
+          this.eventId = Number(r.id);
+        }
+        if (rows.length < DRAIN_BATCH) break;
+      }
+      this.maybeSnapshot(false);
+    } catch (e) {
+      if (this.state !== 'ready') throw e;
+      this.logger.warn(`search index: outbox read failed: ${(e as Error).message}`);
+    }
+  }
+
+  private applyEvent(r: EventRow): void {
+    if (r.event === DOCUMENT_EVENTS.deleted) {
+      if (this.index.remove(r.entity_id)) this.changesSinceSnapshot++;
+      return;
+    }
+    const dto = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Partial<DocumentDto>;
+    if (typeof dto?.body !== 'string' || typeof dto.version !== 'number') return;
+    const doc: IndexedDocument = {
+      id: r.entity_id,
+      version: dto.version,
+      title: dto.title ?? '',
+      body: dto.body,
+      tags: dto.tags ?? [],
+      collection: dto.collection ?? null,
+      status: (dto.status ?? 'draft') as DocumentStatusName,
+    };
+    if (this.index.upsert(doc)) this.changesSinceSnapshot++;
+  }
+
+  // ---- snapshots ----
+
+  private maybeSnapshot(force: boolean): void {
+    if (this.snapshotting || !this.changesSinceSnapshot || !this.snapshotPath()) return;
+    if (!this.worthSnapshot()) return;
+    if (!force && Date.now() - this.lastSnapshotAt < SNAPSHOT_INTERVAL_MS) return;
+    this.snapshotting = this.writeSnapshot().finally(() => (this.snapshotting = null));
+  }
+
+  private worthSnapshot(): boolean {
+    return this.index.documentCount >= this.snapshotMinDocuments;
+  }
+
+  /** Writes the index and the outbox id it is complete up to (temp file + rename: never half a file). */
+  async writeSnapshot(): Promise<void> {
+    const path = this.snapshotPath();
+    if (!path) return;
+    try {
+      // Taken synchronously, so it is exactly the state after outbox event `eventId` (plus, at
+      // most, newer local writes, which replaying the outbox re-applies idempotently).
+      const eventId = this.eventId;
+      const changes = this.changesSinceSnapshot;
+      const index = this.index.toSnapshot();
+      const [row] = eventId
+        ? await this.db.driver.query<{ at: string }>(
+            `SELECT (extract(epoch FROM created_at) * 1000)::bigint::text AS at FROM event WHERE id = $1`,
+            [eventId],
+          )
+        : [{ at: '0' }];
+      const file: SnapshotFile = {
+        kind: 'context-desk-search-index',
+        epoch: this.epoch ?? 'none',
+        eventId,
+        eventAt: Number(row?.at ?? 0),
+        index,
+      };
+      const data = serialize(file);
+      await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+      const tmp = `${path}.${process.pid}.tmp`;
+      await writeFile(tmp, data, { mode: 0o600 });
+      await rename(tmp, path).catch(async (e) => {
+        await unlink(tmp).catch(() => undefined);
+        throw e;
+      });
+      this.changesSinceSnapshot = Math.max(0, this.changesSinceSnapshot - changes);
+      this.lastSnapshotAt = Date.now();
+    } catch (e) {
+      this.logger.warn(`search index snapshot not written: ${(e as Error).message}`);
+    }
+  }
 }

@@ -1,10 +1,24 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { InvalidError, clampLimit, decodeCursor, encodeCursor, type FieldError, type Page } from '@app/core';
 import { DatabaseService } from '@app/database';
 import { MetricsService } from '@app/observability';
 import type { Counter } from 'prom-client';
+import { chunkMarkdown } from './chunking';
 import { DOCUMENT_STATUSES, documentUri, type DocumentStatusName } from './document.types';
 import { parseQuery, type ParsedQuery } from './query-parser';
+import {
+  BM25_DEFAULTS,
+  type Bm25Params,
+  type IndexQuery,
+  type QueryTerm,
+  type SearchIndex,
+} from './search/search-index';
+import { SnippetMatcher, buildSnippet } from './search/snippet';
+import { STOP_WORDS, terms as termsOf } from './search/tokenizer';
+import { SearchIndexer } from './search-indexer';
+
+export { BM25_DEFAULTS, TITLE_WEIGHT, type Bm25Params } from './search/search-index';
 
 export interface SearchInput {
   query: string;
@@ -28,6 +42,7 @@ export interface SearchHit {
   snippet: string;
   score: number;
   heading: string | null;
+  /** Stable id of the passage (derived from the document, its version and the passage's position). */
   chunkId: string;
   tags: string[];
   collection: string | null;
@@ -36,69 +51,57 @@ export interface SearchHit {
   updatedAt: string;
 }
 
-/** BM25 parameters (Lucene idf); tuned on SciFact with bench/retrieval.ts. */
-export interface Bm25Params {
-  k1: number;
-  b: number;
+/** Search as you type and typo tolerance (measured on SciFact with bench/retrieval.ts). */
+export interface ExpansionOptions {
+  /** Expand the last word, while it is being typed, to the indexed terms it begins. */
+  prefix: boolean;
+  /** For a word of at least `typoMinLength` letters that no document contains, try close spellings. */
+  typos: boolean;
+  prefixWeight: number;
+  typoWeight: number;
+  typoMinLength: number;
 }
-export const BM25_DEFAULTS: Bm25Params = { k1: 1.2, b: 0.75 };
+export const EXPANSION_DEFAULTS: ExpansionOptions = {
+  prefix: true,
+  typos: true,
+  prefixWeight: 0.7,
+  typoWeight: 0.5,
+  typoMinLength: 5,
+};
+const PREFIX_MIN_LENGTH = 3;
+const PREFIX_EXPANSIONS = 5;
+const TYPO_EXPANSIONS = 3;
 
 export const MAX_QUERY_LENGTH = 1000;
 
-/**
- * Postings read per query term, highest impact first (see SearchIndexer): bounds a search's work
- * however common its terms are. Tuned on SciFact with bench/retrieval.ts --tune.
- */
-export const POSTINGS_PER_TERM = 2000;
-
 /** How often the in-memory per-day search counts are written to search_daily. */
 export const SEARCH_COUNT_FLUSH_MS = 5000;
-
-// ts_headline marks matches with private-use sentinels; the passage is then HTML-escaped and the
-// sentinels become <mark> tags, so a document's own markup never reaches a UI as live HTML.
-const OPEN = '\uE000';
-const CLOSE = '\uE001';
-const HEADLINE_OPTIONS = `StartSel=${OPEN}, StopSel=${CLOSE}, MaxFragments=2, MaxWords=20, MinWords=8, ShortWord=2, FragmentDelimiter=" … "`;
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const toSnippet = (headline: string): string =>
-  headline
-    .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c])
-    .replaceAll(OPEN, '<mark>')
-    .replaceAll(CLOSE, '</mark>');
 
 type SearchCursor = { o: number };
 const isSearchCursor = (v: unknown): v is SearchCursor =>
   typeof v === 'object' && v !== null && Number.isInteger((v as SearchCursor).o) && (v as SearchCursor).o > 0;
 
-interface HitRow {
-  document_id: string;
-  chunk_id: string;
-  score: number;
+interface DocRow {
+  id: string;
   slug: string;
   title: string;
+  body: string;
   tags: string[];
   collection: string | null;
   status: DocumentStatusName;
   version: number;
   updated_at: Date | string;
-  heading: string | null;
-  snippet: string;
 }
 
 /**
- * Full-text search over document passages, ranked with BM25 computed in SQL from the postings
- * of the query's terms only (see SearchIndexer). The one search used by REST, MCP and benches.
+ * Full-text search over document passages: BM25 (title weighted) in the in-process index that
+ * SearchIndexer derives from Postgres, then one query for the page's documents (their current
+ * row, and the passage for the snippet). The one search used by REST, MCP, the admin and benches.
  */
 @Injectable()
 export class SearchService implements OnModuleInit, OnModuleDestroy {
   params: Bm25Params = { ...BM25_DEFAULTS };
-  postingsPerTerm = POSTINGS_PER_TERM;
+  expansion: ExpansionOptions = { ...EXPANSION_DEFAULTS };
   private readonly searches?: Counter<string>;
   private readonly logger = new Logger(SearchService.name);
   private pending = new Map<string, number>();
@@ -106,6 +109,7 @@ export class SearchService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly db: DatabaseService,
+    private readonly indexer: SearchIndexer,
     @Optional() metrics?: MetricsService,
   ) {
     this.searches = metrics?.counter('context_desk_search_queries_total', 'Knowledge searches run');
@@ -125,15 +129,96 @@ export class SearchService implements OnModuleInit, OnModuleDestroy {
     this.searches?.inc();
     this.count();
 
-    const parsed = parseQuery(query);
-    let rows = await this.db.driver.query<HitRow>(...this.sql(parsed, input, limit, offset, true));
-    // A page from the top postings alone may be short only because a filter, a phrase or a deep
-    // offset removed candidates: then, if some query term's postings were cut, score all of them.
-    if (rows.length <= limit && (await this.truncated(parsed.text)))
-      rows = await this.db.driver.query<HitRow>(...this.sql(parsed, input, limit, offset, false));
-    const hasMore = rows.length > limit;
-    const items = (hasMore ? rows.slice(0, limit) : rows).map(toHit);
+    const index = await this.indexer.current();
+    // The raw input, not the trimmed one: a trailing space means the last word is complete.
+    const parsed = parseQuery(input.query.length <= MAX_QUERY_LENGTH ? input.query : query);
+    const q = this.plan(parsed, index, input, offset + limit + 1);
+    const hits = index.search(q).slice(offset);
+    const hasMore = hits.length > limit;
+    const page = hits.slice(0, limit);
+    if (!page.length) return { items: [], nextCursor: null };
+
+    const rows = await this.db.driver.query<DocRow>(
+      `SELECT id::text AS id, slug, title, body, tags, collection, status::text AS status, version, updated_at
+         FROM document WHERE id = ANY($1::uuid[])`,
+      [page.map((h) => h.documentId)],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const highlight = new SnippetMatcher(new Set(q.terms.map((t) => t.term)));
+    const items: SearchHit[] = [];
+    for (const h of page) {
+      const r = byId.get(h.documentId);
+      // Gone, or changed by another instance in the last instant so that it no longer passes.
+      if (!r || !passes(r, input)) continue;
+      const chunks = chunkMarkdown(r.body);
+      const chunk = chunks.find((c) => c.ordinal === h.ordinal) ?? chunks[0];
+      items.push({
+        documentId: r.id,
+        slug: r.slug,
+        title: r.title,
+        uri: documentUri(r.slug),
+        snippet: buildSnippet(chunk.content, highlight),
+        score: Math.round(h.score * 10000) / 10000,
+        heading: chunk.heading,
+        chunkId: passageId(r.id, h.version, chunk.ordinal),
+        tags: r.tags,
+        collection: r.collection,
+        status: r.status,
+        version: r.version,
+        updatedAt: new Date(r.updated_at).toISOString(),
+      });
+    }
     return { items, nextCursor: hasMore ? encodeCursor({ o: offset + limit }) : null };
+  }
+
+  /** The index query for a parsed query: its terms, plus prefix and typo expansions. */
+  plan(parsed: ParsedQuery, index: SearchIndex, input: Omit<SearchInput, 'query'>, k: number): IndexQuery {
+    const seen = new Set<string>();
+    const terms: QueryTerm[] = [];
+    const add = (term: string, weight: number) => {
+      if (seen.has(term)) return;
+      seen.add(term);
+      terms.push({ term, weight });
+    };
+    const own = termsOf(parsed.text);
+    for (const t of own) add(t, 1);
+    const x = this.expansion;
+    let prefixTerm: string | null = null;
+    if (
+      x.prefix &&
+      parsed.prefix &&
+      parsed.prefix.length >= PREFIX_MIN_LENGTH &&
+      !STOP_WORDS.has(parsed.prefix)
+    ) {
+      const expanded = index.expandPrefix(parsed.prefix, PREFIX_EXPANSIONS);
+      for (const t of expanded) add(t, x.prefixWeight);
+      // A word being typed that begins known terms is not a typo.
+      if (expanded.length) prefixTerm = termsOf(parsed.prefix)[0] ?? null;
+    }
+    if (x.typos) {
+      for (const t of own) {
+        if (t.length < x.typoMinLength || t === prefixTerm || index.documentFrequency(t) > 0) continue;
+        for (const s of index.similarTerms(t, t.length >= 8 ? 2 : 1, TYPO_EXPANSIONS)) add(s, x.typoWeight);
+      }
+    }
+    const excludedTerms: string[] = [];
+    const excludedPhrases: string[][] = parsed.excludedPhrases.map((p) => termsOf(p));
+    for (const w of parsed.excludedWords) {
+      const t = termsOf(w);
+      if (t.length === 1) excludedTerms.push(t[0]);
+      else if (t.length > 1) excludedPhrases.push(t);
+    }
+    return {
+      terms,
+      phrases: parsed.phrases.map((p) => termsOf(p)),
+      excludedTerms,
+      excludedPhrases: excludedPhrases.filter((p) => p.length),
+      status: input.status,
+      collection: input.collection,
+      tags: input.tags?.length ? input.tags.map((t) => t.trim().toLowerCase()) : undefined,
+      k,
+      params: this.params,
+    };
   }
 
   onModuleInit(): void {
@@ -169,116 +254,16 @@ export class SearchService implements OnModuleInit, OnModuleDestroy {
     const day = new Date().toISOString().slice(0, 10);
     this.pending.set(day, (this.pending.get(day) ?? 0) + 1);
   }
-
-  /** Whether some term of the query has more postings than a search reads per term. */
-  private async truncated(text: string): Promise<boolean> {
-    const [row] = await this.db.driver.query<{ cut: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM search_term
-          WHERE term IN (SELECT lexeme FROM unnest(to_tsvector('english', $1::text))) AND df > $2::int) AS cut`,
-      [text, this.postingsPerTerm],
-    );
-    return Boolean(row?.cut);
-  }
-
-  private sql(
-    parsed: ParsedQuery,
-    input: SearchInput,
-    limit: number,
-    offset: number,
-    topOnly: boolean,
-  ): [string, unknown[]] {
-    const params: unknown[] = [parsed.text, this.params.k1, this.params.b];
-    const p = (v: unknown) => `$${params.push(v)}`;
-
-    const topPostings = topOnly ? `ORDER BY impact DESC LIMIT ${p(this.postingsPerTerm)}::int` : '';
-    const chunkFilter = parsed.required
-      ? `WHERE EXISTS (SELECT 1 FROM document_chunk c
-          WHERE c.id = s.chunk_id AND c.tsv @@ websearch_to_tsquery('english', ${p(parsed.required)}))`
-      : '';
-    const docFilters: string[] = [];
-    if (input.status) docFilters.push(`d.status = ${p(input.status)}::"DocumentStatus"`);
-    if (input.collection) docFilters.push(`d.collection = ${p(input.collection)}`);
-    if (input.tags?.length)
-      docFilters.push(`d.tags @> ${p(input.tags.map((t) => t.trim().toLowerCase()))}::text[]`);
-    if (parsed.excluded) {
-      docFilters.push(`NOT EXISTS (SELECT 1 FROM document_chunk x
-        WHERE x.document_id = d.id AND x.tsv @@ websearch_to_tsquery('english', ${p(parsed.excluded)}))`);
-    }
-    const headlineParam = p(HEADLINE_OPTIONS);
-    const limitParam = p(limit + 1);
-    const offsetParam = p(offset);
-
-    // q: the query's distinct lexemes (stopwords dropped); terms: their idf; postings: each
-    // term's postings (only its top-impact ones when topOnly) scored from the tf and chunk
-    // length stored in the posting, so candidates are never joined to their chunk; scored: BM25
-    // per chunk; best: each document's top chunk; documents are read for filters and the page.
-    const sql = `
-      WITH q AS (SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', $1::text))),
-      corpus AS (
-        SELECT greatest(chunk_count, 1)::float8 AS n,
-               greatest(total_length::float8 / greatest(chunk_count, 1), 1) AS avgdl
-          FROM search_corpus WHERE id = 1
-      ),
-      terms AS (
-        SELECT st.term, ln(1 + (corpus.n - st.df + 0.5) / (st.df + 0.5)) AS idf
-          FROM search_term st JOIN q ON q.term = st.term CROSS JOIN corpus
-         WHERE st.df > 0
-      ),
-      postings AS (
-        SELECT sp.chunk_id, sp.document_id,
-               terms.idf * sp.tf * ($2::float8 + 1)
-                 / (sp.tf + $2::float8 * (1 - $3::float8 + $3::float8 * sp.len / corpus.avgdl)) AS s
-          FROM terms CROSS JOIN corpus
-          CROSS JOIN LATERAL (
-            SELECT chunk_id, document_id, tf, len FROM search_posting
-             WHERE term = terms.term ${topPostings}
-          ) sp
-      ),
-      scored AS (
-        SELECT * FROM (
-          SELECT chunk_id, document_id, sum(s) AS score FROM postings GROUP BY chunk_id, document_id
-        ) s ${chunkFilter}
-      ),
-      best AS (
-        SELECT DISTINCT ON (document_id) document_id, chunk_id, score
-          FROM scored ORDER BY document_id, score DESC, chunk_id
-      ),
-      page AS (
-        SELECT b.document_id, b.chunk_id, b.score
-          FROM best b
-         ${docFilters.length ? `JOIN document d ON d.id = b.document_id WHERE ${docFilters.join(' AND ')}` : ''}
-         ORDER BY b.score DESC, b.document_id
-         LIMIT ${limitParam} OFFSET ${offsetParam}
-      ),
-      hq AS (
-        SELECT coalesce(string_agg('''' || replace(replace(term, '\\', '\\\\'), '''', '''''') || '''', ' | '), '')::tsquery AS query
-          FROM q
-      )
-      SELECT page.document_id::text AS document_id, page.chunk_id::text AS chunk_id, page.score::float8 AS score,
-             d.slug, d.title, d.tags, d.collection, d.status::text AS status, d.version, d.updated_at,
-             ch.heading, ts_headline('english', ch.content, hq.query, ${headlineParam}::text) AS snippet
-        FROM page
-        JOIN document d ON d.id = page.document_id
-        JOIN document_chunk ch ON ch.id = page.chunk_id
-        CROSS JOIN hq
-       ORDER BY page.score DESC, page.document_id`;
-
-    return [sql, params];
-  }
 }
 
-const toHit = (r: HitRow): SearchHit => ({
-  documentId: r.document_id,
-  slug: r.slug,
-  title: r.title,
-  uri: documentUri(r.slug),
-  snippet: toSnippet(r.snippet),
-  score: Math.round(Number(r.score) * 10000) / 10000,
-  heading: r.heading,
-  chunkId: r.chunk_id,
-  tags: r.tags,
-  collection: r.collection,
-  status: r.status,
-  version: r.version,
-  updatedAt: new Date(r.updated_at).toISOString(),
-});
+function passes(r: DocRow, input: SearchInput): boolean {
+  if (input.status !== undefined && r.status !== input.status) return false;
+  if (input.collection !== undefined && r.collection !== input.collection) return false;
+  return !input.tags?.length || input.tags.every((t) => r.tags.includes(t.trim().toLowerCase()));
+}
+
+/** A UUID-shaped id for a passage: the same document version and position give the same id. */
+function passageId(documentId: string, version: number, ordinal: number): string {
+  const h = createHash('sha1').update(`${documentId}:${version}:${ordinal}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

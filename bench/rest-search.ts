@@ -11,7 +11,7 @@
 import { loadConfig } from '@app/config';
 import { systemPrincipal } from '@app/core';
 import { DatabaseService } from '@app/database';
-import { DocumentsService, type CreateDocumentInput } from '@app/knowledge';
+import { DocumentsService, SearchIndexer, type CreateDocumentInput } from '@app/knowledge';
 import { createServerApp } from '../apps/server/src/bootstrap';
 
 const arg = (name: string, fallback: number) => {
@@ -282,11 +282,9 @@ async function main() {
     );
   }
   const loadSeconds = (performance.now() - t0) / 1000;
-  const [stats] = await db.driver.query<{ chunks: number; postings: number }>(
-    `SELECT (SELECT chunk_count FROM search_corpus)::int AS chunks, (SELECT count(*) FROM search_posting)::int AS postings`,
-  );
+  const stats = (await app.get(SearchIndexer).current()).passageCount;
   console.log(
-    `loaded ${DOCS} articles in ${loadSeconds.toFixed(1)} s (${Math.round(DOCS / loadSeconds)} docs/s): ${stats.chunks} chunks, ${stats.postings} postings`,
+    `loaded ${DOCS} articles in ${loadSeconds.toFixed(1)} s (${Math.round(DOCS / loadSeconds)} docs/s): ${stats} passages`,
   );
   // As autovacuum would after a bulk load: statistics, and the visibility map for index-only scans.
   if (db.kind === 'postgres') await db.driver.query('VACUUM ANALYZE');

@@ -12,6 +12,9 @@ import { restInputGuards } from './http/input-guards';
 import { securityHeaders } from './http/security-headers';
 import { mountOpenApi } from './openapi';
 
+/** MCP doors read their own bodies (a byte limit that holds for chunked bodies, JSON-RPC errors). */
+const SELF_PARSED = new Set(['/mcp', '/messages']);
+
 /**
  * Builds the HTTP application (not yet listening). Used by main.ts and by the e2e tests, so
  * both run exactly the same wiring.
@@ -29,11 +32,11 @@ export async function createServerApp(config: AppConfig): Promise<INestApplicati
   app.use(securityHeaders());
   // The OAuth server (oidc-provider) reads its own request bodies: mounted before the parsers.
   app.use(app.get(OAuthServerService).middleware());
-  // /mcp reads its own body: a byte limit that also holds for chunked bodies, answered in JSON-RPC.
   app.useBodyParser('json', {
     limit: '2mb',
     type: (req: IncomingMessage) =>
-      req.url?.split('?')[0] !== '/mcp' && /^application\/json\b/i.test(req.headers['content-type'] ?? ''),
+      !SELF_PARSED.has(req.url?.split('?')[0] ?? '') &&
+      /^application\/json\b/i.test(req.headers['content-type'] ?? ''),
   });
   app.use(restInputGuards());
   app.useWebSocketAdapter(new WsAdapter(app));

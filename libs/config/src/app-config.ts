@@ -94,6 +94,10 @@ export class AppConfig {
   readonly jobReconcileMs!: number;
   /** First webhook retry delay; later ones double. */
   readonly webhookRetryBaseMs!: number;
+  /** MCP_LEGACY_SSE: serve the deprecated 2024-11-05 HTTP+SSE transport at GET /sse + POST /messages. */
+  readonly mcpLegacySse!: boolean;
+  /** PLUGINS: module paths (relative to the working directory) or package names of MCP plugins. */
+  readonly plugins!: string[];
   /** Null: tracing off (no OTEL_* exporter configured), and no tracer provider is registered. */
   readonly tracing!: TracingConfig | null;
   /** WEBHOOK_ALLOW_PRIVATE: webhook targets may be loopback/private/link-local addresses. */
@@ -249,6 +253,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     jobReconcileMs: int(env, 'JOB_RECONCILE_MS', 5000, 50, 3_600_000),
     webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 1, 3_600_000),
     tracing: tracing(env),
+    mcpLegacySse: bool(env, 'MCP_LEGACY_SSE', false),
+    plugins: (nonEmpty(env, 'PLUGINS') ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
     webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
   } as AppConfig);
 }

@@ -10,10 +10,24 @@ export interface ResourceTemplateEntry {
   description?: string;
   mimeType?: string;
 }
-import { hasScope, type Principal } from '@app/core';
+import { hasScope, type Principal, type Scope } from '@app/core';
 import { PROMPTS, type PromptDef } from './prompts';
 import { RESOURCE_TEMPLATES, type ResourceTemplateDef } from './resources';
 import { TOOLS, type ToolDef } from './tools';
+
+/**
+ * A resource template served by a module outside libs/mcp (a plugin): one variable at the end of
+ * the URI template, read by the module itself.
+ */
+export interface ExtraResourceDef {
+  name: string;
+  title: string;
+  description: string;
+  uriTemplate: string;
+  mimeType: string;
+  scope: Scope;
+  read(value: string, principal: Principal): Promise<{ text: string }>;
+}
 
 interface ToolEntry {
   def: ToolDef;
@@ -79,6 +93,7 @@ export class McpCatalog {
     string,
     { def: ResourceTemplateDef; template: ResourceTemplateEntry }
   >();
+  private readonly extraResources = new Map<string, { prefix: string; def: ExtraResourceDef }>();
   private visible = new Map<
     string,
     { tools: Tool[]; prompts: Prompt[]; templates: ResourceTemplateEntry[] }
@@ -109,6 +124,26 @@ export class McpCatalog {
     this.visible = new Map();
   }
 
+  addExtraResource(def: ExtraResourceDef): void {
+    const m = /^([^{}]*)\{[A-Za-z_][A-Za-z0-9_]*\}$/.exec(def.uriTemplate);
+    if (!m || !m[1]) throw new Error(`resource template ${def.uriTemplate} must end in its one {variable}`);
+    if (this.templates.has(def.uriTemplate) || this.extraResources.has(def.uriTemplate))
+      throw new Error(`MCP resource template ${def.uriTemplate} is already registered`);
+    if (m[1].startsWith('kb://'))
+      throw new Error(`resource template ${def.uriTemplate}: kb:// belongs to the product`);
+    this.extraResources.set(def.uriTemplate, { prefix: m[1], def });
+    this.visible = new Map();
+  }
+
+  /** The extra resource a URI belongs to, with the template variable's value. */
+  extraResourceFor(uri: string): { def: ExtraResourceDef; value: string } | undefined {
+    for (const { prefix, def } of this.extraResources.values()) {
+      if (uri.startsWith(prefix) && uri.length > prefix.length)
+        return { def, value: decodeURIComponent(uri.slice(prefix.length)) };
+    }
+    return undefined;
+  }
+
   tool(name: string): ToolDef | undefined {
     return this.tools.get(name)?.def;
   }
@@ -137,9 +172,20 @@ export class McpCatalog {
         prompts: [...this.prompts.values()]
           .filter((p) => p.def.scopes.every((s) => hasScope(principal, s)))
           .map((p) => p.prompt),
-        templates: [...this.templates.values()]
-          .filter((t) => hasScope(principal, t.def.scope))
-          .map((t) => t.template),
+        templates: [
+          ...[...this.templates.values()]
+            .filter((t) => hasScope(principal, t.def.scope))
+            .map((t) => t.template),
+          ...[...this.extraResources.values()]
+            .filter((r) => hasScope(principal, r.def.scope))
+            .map(({ def }) => ({
+              name: def.name,
+              title: def.title,
+              uriTemplate: def.uriTemplate,
+              description: def.description,
+              mimeType: def.mimeType,
+            })),
+        ],
       };
       this.visible.set(key, v);
     }

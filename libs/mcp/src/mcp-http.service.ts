@@ -246,38 +246,14 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async dispatch(req: Req, res: ServerResponse): Promise<void> {
-    const origin = req.headers.origin;
-    if (origin && !this.originAllowed(origin, req.socket?.localPort)) {
-      return rpcError(res, 403, -32000, `Forbidden: Origin ${origin} is not allowed`);
-    }
-    if (this.checkHost && !this.hostAllowed(req.headers.host)) {
-      return rpcError(res, 403, -32000, `Forbidden: Host ${req.headers.host ?? '(none)'} is not allowed`);
-    }
+    if (!this.admitOrigin(req, res)) return;
     const method = req.method ?? 'GET';
     if (!['POST', 'GET', 'DELETE'].includes(method)) {
       res.setHeader('Allow', 'POST, GET, DELETE');
       return rpcError(res, 405, -32000, 'Method not allowed');
     }
-
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    let principal: Principal;
-    try {
-      if (!token)
-        throw new UnauthorizedError(
-          'a bearer token is required (a JWT from /api/v1/auth/login or an API key)',
-        );
-      principal = await this.principals.authenticate(token, 'mcp');
-    } catch (e) {
-      if (!(e instanceof UnauthorizedError)) throw e;
-      const challenge = [
-        `resource_metadata="${this.baseUrl(req)}/.well-known/oauth-protected-resource"`,
-        `scope="${MCP_READ_SCOPES.join(' ')}"`,
-        ...(token ? [`error="invalid_token"`, `error_description="${e.message.replace(/"/g, "'")}"`] : []),
-      ];
-      return rpcError(res, 401, -32001, `Unauthorized: ${e.message}`, {
-        'WWW-Authenticate': `Bearer ${challenge.join(', ')}`,
-      });
-    }
+    const principal = await this.authenticate(req, res);
+    if (!principal) return;
 
     let body: unknown;
     if (method === 'POST') {
@@ -285,37 +261,10 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       if (!read.ok) return rpcError(res, read.status, read.code, read.message, read.headers);
       body = read.body;
     }
-
-    const needed = missingScope(principal, body, this.catalog);
-    if (needed) {
-      if (needed.tool) {
-        this.audit.record(
-          {
-            actor: principal,
-            channel: 'mcp',
-            action: 'mcp.tool_call',
-            targetType: 'tool',
-            targetId: needed.tool,
-            outcome: 'denied',
-            argsHash: hashArgs((body as { params?: { arguments?: unknown } }).params?.arguments ?? {}),
-            durationMs: 0,
-          },
-          false,
-        );
-      }
-      return rpcError(
-        res,
-        403,
-        -32000,
-        `Forbidden: ${needed.what} requires the scope ${needed.scopes.join(' or ')}`,
-        {
-          'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${needed.scopes.join(' ')}", resource_metadata="${this.baseUrl(req)}/.well-known/oauth-protected-resource"`,
-        },
-        (body as { id?: unknown } | undefined)?.id ?? null,
-      );
-    }
-    req.auth = toAuthInfo(token!, principal);
-    this.track(res, principal, token!);
+    if (!this.admitScopes(req, res, principal, body)) return;
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')![1];
+    req.auth = toAuthInfo(token, principal);
+    this.track(res, principal, token);
 
     const legacy =
       method !== 'POST' ||
@@ -356,6 +305,102 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       return this.serveLegacyStateless(req, res, body);
     }
     return this.handleSession(req, res, body, principal);
+  }
+
+  /**
+   * The checks every MCP door on HTTP shares (/mcp and the legacy /sse + /messages): Origin and
+   * Host, bearer authentication with RFC 9728 challenges, and the one scope rule for `body`.
+   * Answers the refusal itself and returns null, or returns the caller.
+   */
+  async admit(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ): Promise<{ principal: Principal; token: string } | null> {
+    if (!this.admitOrigin(req, res)) return null;
+    const principal = await this.authenticate(req, res);
+    if (!principal || !this.admitScopes(req, res, principal, body)) return null;
+    return { principal, token: /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')![1] };
+  }
+
+  /** Remembers a long-lived response of another MCP door so that revocation closes it too. */
+  trackStream(res: ServerResponse, principal: Principal, token: string): void {
+    this.track(res, principal, token);
+  }
+
+  private admitOrigin(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = req.headers.origin;
+    if (origin && !this.originAllowed(origin, req.socket?.localPort)) {
+      rpcError(res, 403, -32000, `Forbidden: Origin ${origin} is not allowed`);
+      return false;
+    }
+    if (this.checkHost && !this.hostAllowed(req.headers.host)) {
+      rpcError(res, 403, -32000, `Forbidden: Host ${req.headers.host ?? '(none)'} is not allowed`);
+      return false;
+    }
+    return true;
+  }
+
+  private async authenticate(req: IncomingMessage, res: ServerResponse): Promise<Principal | null> {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    let principal: Principal;
+    try {
+      if (!token)
+        throw new UnauthorizedError(
+          'a bearer token is required (a JWT from /api/v1/auth/login or an API key)',
+        );
+      principal = await this.principals.authenticate(token, 'mcp');
+    } catch (e) {
+      if (!(e instanceof UnauthorizedError)) throw e;
+      const challenge = [
+        `resource_metadata="${this.baseUrl(req)}/.well-known/oauth-protected-resource"`,
+        `scope="${MCP_READ_SCOPES.join(' ')}"`,
+        ...(token ? [`error="invalid_token"`, `error_description="${e.message.replace(/"/g, "'")}"`] : []),
+      ];
+      rpcError(res, 401, -32001, `Unauthorized: ${e.message}`, {
+        'WWW-Authenticate': `Bearer ${challenge.join(', ')}`,
+      });
+      return null;
+    }
+    return principal;
+  }
+
+  private admitScopes(
+    req: IncomingMessage,
+    res: ServerResponse,
+    principal: Principal,
+    body: unknown,
+  ): boolean {
+    const needed = missingScope(principal, body, this.catalog);
+    if (needed) {
+      if (needed.tool) {
+        this.audit.record(
+          {
+            actor: principal,
+            channel: 'mcp',
+            action: 'mcp.tool_call',
+            targetType: 'tool',
+            targetId: needed.tool,
+            outcome: 'denied',
+            argsHash: hashArgs((body as { params?: { arguments?: unknown } }).params?.arguments ?? {}),
+            durationMs: 0,
+          },
+          false,
+        );
+      }
+      rpcError(
+        res,
+        403,
+        -32000,
+        `Forbidden: ${needed.what} requires the scope ${needed.scopes.join(' or ')}`,
+        {
+          'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${needed.scopes.join(' ')}", resource_metadata="${this.baseUrl(req)}/.well-known/oauth-protected-resource"`,
+        },
+        (body as { id?: unknown } | undefined)?.id ?? null,
+      );
+      return false;
+    }
+    return true;
   }
 
   /** Remembers a live response so that revoking its credentials can close it. */

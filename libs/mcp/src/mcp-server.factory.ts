@@ -124,6 +124,19 @@ export class McpServerFactory {
     }));
     server.setRequestHandler('resources/read', (req, ctx) =>
       guard(async () => {
+        const extra = catalog.extraResourceFor(req.params.uri);
+        if (extra) {
+          const principal = who(ctx);
+          if (!hasScope(principal, extra.def.scope))
+            throw new ForbiddenError(`the resource ${req.params.uri} requires the scope ${extra.def.scope}`);
+          try {
+            const { text } = await extra.def.read(extra.value, principal);
+            return { contents: [{ uri: req.params.uri, mimeType: extra.def.mimeType, text }] };
+          } catch (e) {
+            if (e instanceof NotFoundError) throw new ResourceNotFoundError(req.params.uri, toolErrorText(e));
+            throw e;
+          }
+        }
         try {
           return await readResource(domain, req.params.uri, who(ctx));
         } catch (e) {

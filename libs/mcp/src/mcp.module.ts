@@ -6,6 +6,7 @@ import { McpAudit } from './audit';
 import { McpCatalog } from './catalog';
 import { McpDomain } from './domain';
 import { McpServerFactory } from './mcp-server.factory';
+import { McpPluginLoader } from './plugins/plugin-loader';
 import { McpSubscriptions } from './subscriptions';
 
 /**
@@ -14,7 +15,7 @@ import { McpSubscriptions } from './subscriptions';
  */
 @Module({
   imports: [KnowledgeModule, TicketsModule, UsersModule],
-  providers: [McpDomain, McpCatalog, McpAudit, McpServerFactory, McpSubscriptions],
-  exports: [McpDomain, McpCatalog, McpAudit, McpServerFactory, McpSubscriptions],
+  providers: [McpDomain, McpCatalog, McpAudit, McpServerFactory, McpSubscriptions, McpPluginLoader],
+  exports: [McpDomain, McpCatalog, McpAudit, McpServerFactory, McpSubscriptions, McpPluginLoader],
 })
 export class McpModule {}

@@ -40,7 +40,8 @@ function needed(m: Message, catalog: McpCatalog): MissingScope | null {
   const p = m.params ?? {};
   const uriScope = (uri: unknown): Scope | null => {
     const parsed = typeof uri === 'string' ? parseResourceUri(uri) : null;
-    return parsed ? resourceScope(parsed.kind) : null;
+    if (parsed) return resourceScope(parsed.kind);
+    return typeof uri === 'string' ? (catalog.extraResourceFor(uri)?.def.scope ?? null) : null;
   };
   switch (m.method) {
     case 'tools/call': {

@@ -125,11 +125,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
          WHERE e.id > ${last} AND e.id <= ${hi}
          ORDER BY e.id, w.id
         ON CONFLICT (webhook_id, event_id) DO NOTHING
-        RETURNING id)
-      INSERT INTO job (id, queue, name, key, payload, max_attempts, run_at, updated_at)
+        RETURNING id, event_id)
+      INSERT INTO job (id, queue, name, key, payload, max_attempts, run_at, updated_at, trace_parent)
       SELECT gen_random_uuid(), 'webhooks', 'webhooks', 'webhook:' || d.id,
-             jsonb_build_object('deliveryId', d.id), ${QUEUE_RETRY.webhooks.attempts}, now(), now()
-        FROM d
+             jsonb_build_object('deliveryId', d.id), ${QUEUE_RETRY.webhooks.attempts}, now(), now(),
+             ev.trace_parent -- the delivery continues the trace of the write that caused it
+        FROM d JOIN event ev ON ev.id = d.event_id
       ON CONFLICT (key) DO NOTHING
       RETURNING id::text AS id`;
     await tx.$executeRaw`

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { McpHttpService, McpModule } from '@app/mcp';
+import { LegacySseService, McpHttpService, McpModule } from '@app/mcp';
 import { McpController } from './mcp.controller';
 
 @Module({
   imports: [McpModule],
-  providers: [McpHttpService],
+  providers: [McpHttpService, LegacySseService],
   controllers: [McpController],
   exports: [McpHttpService],
 })

@@ -1,4 +1,5 @@
 import { ForbiddenError, hasScope, type Principal, type Scope } from '@app/core';
+import { helpArticleUrl } from '@app/knowledge';
 import type { ListTicketsInput } from '@app/tickets';
 import type { McpDomain } from '../domain';
 import {
@@ -58,7 +59,7 @@ export function pluginServices(domain: McpDomain, caller: Principal): PluginServ
           collection: opts.collection,
           status: 'published',
         });
-        return page.items.map(toSearchResultOut);
+        return page.items.map((h) => toSearchResultOut(h, helpArticleUrl(domain.config.publicUrl, h.slug)));
       },
       async getDocument(slug) {
         need('kb:read');

@@ -7,5 +7,5 @@ module.exports = {
   ...base,
   testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
   maxWorkers: 1,
-  testTimeout: 300000,
+  testTimeout: 600000,
 };

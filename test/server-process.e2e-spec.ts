@@ -134,7 +134,10 @@ describe('server process (main.ts)', () => {
       timeout: 60_000,
     });
     expect(second.status).not.toBe(0);
-    const lines = second.stderr.trim().split('\n');
+    const lines = second.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('context-desk'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('DATA_DIR');
     expect(lines[0]).toContain(`pid ${first.child.pid}`);

@@ -34,7 +34,7 @@ export function spawnServer(env: NodeJS.ProcessEnv, port: number): ServerProcess
   return { child, url: `http://127.0.0.1:${port}`, output: () => out, exited };
 }
 
-export async function waitReady(s: ServerProcess, timeoutMs = 120_000): Promise<void> {
+export async function waitReady(s: ServerProcess, timeoutMs = 240_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (s.child.exitCode !== null) throw new Error(`server exited early:\n${s.output()}`);

@@ -1,8 +1,13 @@
 import type { Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
 
-/** Idle keep-alive sockets get this long to bring one more request (answered with `Connection: close`). */
-const IDLE_GRACE_MS = 250;
+/**
+ * Idle keep-alive sockets are closed only once no request has arrived for this long: until then
+ * clients are still reusing pooled connections, and each gets its answer with `Connection: close`
+ * instead of a reset on a socket closed under its feet.
+ */
+const QUIET_MS = 300;
+const POLL_MS = 25;
 
 /**
  * Graceful HTTP shutdown with Node's own server API: stop accepting connections, answer every
@@ -15,16 +20,14 @@ const IDLE_GRACE_MS = 250;
 export class HttpDrainer {
   private readonly inflight = new Set<ServerResponse>();
   private draining = false;
-  private onIdle: (() => void) | null = null;
+  private lastRequestAt = 0;
 
   constructor(private readonly server: Server) {
     server.on('request', (_req, res: ServerResponse) => {
+      this.lastRequestAt = Date.now();
       this.inflight.add(res);
       if (this.draining) closeAfter(res);
-      res.on('close', () => {
-        this.inflight.delete(res);
-        if (this.draining) this.check();
-      });
+      res.on('close', () => this.inflight.delete(res));
     });
   }
 
@@ -38,31 +41,20 @@ export class HttpDrainer {
     for (const res of this.inflight) closeAfter(res);
     // Stop listening only: http.Server#close would also cut idle keep-alive sockets right away.
     NetServer.prototype.close.call(this.server, () => undefined);
-    await new Promise((r) => setTimeout(r, Math.min(IDLE_GRACE_MS, budgetMs)));
-    const done = new Promise<boolean>((resolve) => {
-      this.onIdle = () => resolve(true);
-      this.check();
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), budgetMs);
-    });
-    const drained = await Promise.race([done, timeout]);
-    clearTimeout(timer);
+    const deadline = Date.now() + budgetMs;
+    let drained = false;
+    while (Date.now() < deadline) {
+      const busy = [...this.inflight].some((res) => !isStream(res));
+      if (!busy && Date.now() - this.lastRequestAt >= QUIET_MS) {
+        drained = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
     this.server.closeIdleConnections();
     // Streams (clients resume them elsewhere) and, over budget, everything still running: cut.
     for (const res of this.inflight) if (!drained || isStream(res)) res.socket?.destroy();
     return drained;
-  }
-
-  private check(): void {
-    if (!this.onIdle) return;
-    const waiting = [...this.inflight].filter((res) => !isStream(res));
-    if (waiting.length === 0) {
-      const resolve = this.onIdle;
-      this.onIdle = null;
-      resolve();
-    }
   }
 }
 

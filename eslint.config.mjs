@@ -1,6 +1,56 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Which lib may import which (docs/architecture.md). A lib imports other libs only through their
+ * public API (`@app/<lib>`, never a deep path) and never from apps/; anything not listed is refused.
+ */
+const INFRA = ['config', 'core', 'database', 'observability', 'redis'];
+export const LIB_IMPORTS = {
+  core: [],
+  config: ['core'],
+  database: ['config', 'core'],
+  redis: ['config', 'core'],
+  observability: ['config', 'core', 'database'],
+  events: INFRA,
+  // The queue. It still runs the knowledge handlers (imports, indexing) until they move into
+  // libs/knowledge (issue 11); then 'knowledge' leaves this list.
+  jobs: [...INFRA, 'events', 'knowledge'],
+  users: [...INFRA, 'events'],
+  knowledge: [...INFRA, 'events', 'jobs'],
+  tickets: [...INFRA, 'events', 'jobs', 'users'],
+  webhooks: [...INFRA, 'events', 'jobs'],
+  auth: [...INFRA, 'events', 'users'],
+  oauth: [...INFRA, 'auth', 'users'],
+  mcp: [...INFRA, 'auth', 'events', 'knowledge', 'tickets', 'users'],
+};
+const LIBS = Object.keys(LIB_IMPORTS);
+
+const boundaries = LIBS.map((lib) => ({
+  files: [`libs/${lib}/src/**/*.ts`],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: LIBS.filter((l) => l !== lib && !LIB_IMPORTS[lib].includes(l)).map((l) => `@app/${l}`),
+            message: `libs/${lib} may import only ${LIB_IMPORTS[lib].map((l) => '@app/' + l).join(', ') || 'no other lib'} (see LIB_IMPORTS in eslint.config.mjs and docs/architecture.md).`,
+          },
+          {
+            group: ['@app/*/*'],
+            message: 'Import a lib through its public API (@app/<lib>), not a deep path.',
+          },
+          {
+            group: ['**/apps/**', '**/libs/**'],
+            message: 'Libs never import from apps/, and reach other libs through @app/<lib>.',
+          },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -30,6 +80,28 @@ export default tseslint.config(
   {
     files: ['libs/config/src/**', 'test/**', 'bench/**', '**/*.spec.ts', 'prisma.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  ...boundaries,
+  {
+    // Each lib exports a named public API.
+    files: ['libs/*/src/**/*.ts'],
+    ignores: ['libs/database/src/generated/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Name what the lib exports (no `export *`).' },
+      ],
+    },
+  },
+  {
+    // MCP tools, resources and prompts reach data only through the domain services (McpDomain).
+    files: ['libs/mcp/src/{tools,resources,prompts,domain,schemas}.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@app/database'], message: 'Call a domain service (McpDomain) instead.' }] },
+      ],
+    },
   },
   {
     // Tests read loosely typed JSON responses.

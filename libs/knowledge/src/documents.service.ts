@@ -204,6 +204,17 @@ export class DocumentsService {
     return toPage(rows, limit, toDocumentDto, (r) => [r.updatedAt.toISOString(), r.id]);
   }
 
+  /** Slugs starting with `prefix` (case-insensitive), alphabetical: for argument completion. */
+  async slugsStartingWith(prefix: string, limit: number): Promise<string[]> {
+    const rows = await this.db.prisma.document.findMany({
+      where: { slug: { startsWith: prefix.toLowerCase() } },
+      orderBy: { slug: 'asc' },
+      take: limit,
+      select: { slug: true },
+    });
+    return rows.map((r) => r.slug);
+  }
+
   /** Version history, newest first; the cursor is the last version seen. */
   async versions(
     idOrSlug: string,

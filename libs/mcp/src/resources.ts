@@ -228,21 +228,11 @@ export async function completeResourceValue(
   if (!hasScope(principal, resourceScope(kind))) return [];
   switch (kind) {
     case 'documents': {
-      const rows = await domain.db.prisma.document.findMany({
-        where: { slug: { startsWith: value.toLowerCase() } },
-        orderBy: { slug: 'asc' },
-        take: MAX_COMPLETIONS,
-        select: { slug: true },
-      });
-      return rows.map((r) => r.slug);
+      return domain.documents.slugsStartingWith(value, MAX_COMPLETIONS);
     }
     case 'tickets': {
       if (value !== '' && !/^\d{1,9}$/.test(value)) return [];
-      const rows = await domain.db.prisma.$queryRaw<{ number: number }[]>`
-        SELECT number::int AS number FROM ticket
-         WHERE number::text LIKE ${value + '%'}
-         ORDER BY number DESC LIMIT ${MAX_COMPLETIONS}`;
-      return rows.map((r) => String(r.number));
+      return (await domain.tickets.numbersStartingWith(value, MAX_COMPLETIONS)).map(String);
     }
     case 'users': {
       const page = await domain.users.list({ query: value || undefined, limit: MAX_COMPLETIONS });

@@ -224,6 +224,14 @@ export class TicketRepository {
     return rows.map((r) => r.number);
   }
 
+  async numbersStartingWith(prefix: string, take: number): Promise<number[]> {
+    const rows = await this.db.prisma.$queryRaw<{ number: number }[]>`
+      SELECT number::int AS number FROM ticket
+       WHERE number::text LIKE ${prefix + '%'}
+       ORDER BY number DESC LIMIT ${take}::int`;
+    return rows.map((r) => r.number);
+  }
+
   async userExists(tx: Tx, id: string): Promise<boolean> {
     return !!(await tx.user.findUnique({ where: { id }, select: { id: true } }));
   }

@@ -335,6 +335,11 @@ export class TicketsService {
     });
   }
 
+  /** Ticket numbers whose digits start with `prefix`, newest first: for argument completion. */
+  numbersStartingWith(prefix: string, limit: number): Promise<number[]> {
+    return /^\d{0,9}$/.test(prefix) ? this.repo.numbersStartingWith(prefix, limit) : Promise.resolve([]);
+  }
+
   /** Numbers of tickets whose SLA is due at `now` and not yet marked (for the SLA job), earliest first. */
   listSlaDue(now = new Date(), limit = 100): Promise<number[]> {
     return this.repo.slaDueNumbers(now, limit);

@@ -83,17 +83,6 @@ export default tseslint.config(
   },
   ...boundaries,
   {
-    // Each lib exports a named public API.
-    files: ['libs/*/src/**/*.ts'],
-    ignores: ['libs/database/src/generated/**'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ExportAllDeclaration', message: 'Name what the lib exports (no `export *`).' },
-      ],
-    },
-  },
-  {
     // MCP tools, resources and prompts reach data only through the domain services (McpDomain).
     files: ['libs/mcp/src/{tools,resources,prompts,domain,schemas}.ts'],
     rules: {

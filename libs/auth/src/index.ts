@@ -1,16 +1,10 @@
-export { BearerAuthGuard } from './auth.guard';
-export { AuthModule } from './auth.module';
-export { AuthService, JWT_AUDIENCE, JWT_ISSUER, type LoginResult } from './auth.service';
-export { CurrentPrincipal, REQUIRED_SCOPES, RequireScopes } from './decorators';
-export { resolveJwtSecret } from './jwt-secret';
-export {
-  type PrincipalRevocation,
-  PrincipalRevocations,
-  REVOCATION_EVENTS,
-  revocationAffects,
-  revocationOf,
-} from './principal-revocations';
-export { type RateLimitDecision, RateLimiter, type RateLimitPolicy } from './rate-limiter';
-export { IS_PUBLIC, Public } from './public.decorator';
-export { looksLikeOAuthToken, mcpResource, oauthStoredId, OAuthTokenVerifier } from './oauth-token.verifier';
-export { PRINCIPAL_CACHE_TTL_MS, PrincipalCache } from './principal-cache';
+export * from './auth.guard';
+export * from './auth.module';
+export * from './auth.service';
+export * from './decorators';
+export * from './jwt-secret';
+export * from './principal-revocations';
+export * from './rate-limiter';
+export * from './public.decorator';
+export * from './oauth-token.verifier';
+export * from './principal-cache';

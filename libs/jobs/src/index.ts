@@ -1,37 +1,10 @@
-export {
-  checkFrontMatterValue,
-  FRONT_MATTER_LIMITS,
-  FrontMatterError,
-  FrontMatterParser,
-  precheckFrontMatter,
-  splitFrontMatter,
-  type SplitMarkdown,
-} from './front-matter';
-export { type ParsedImport, parseJsonImport, parseMarkdownFiles, toImportDocument } from './import-parser';
-export { ImportsService, MAX_IMPORT_ITEMS } from './imports.service';
-export { type JobContext, type JobHandler, JobHandlerRegistry, PermanentJobError } from './job-handler';
-export { bullJobId, type EnqueueOptions, JobQueue } from './job-queue';
-export {
-  type ClaimedJob,
-  type JobBrief,
-  type JobDto,
-  type JobStateName,
-  JobStore,
-  type NewJob,
-  toJobDto,
-} from './job-store';
-export { JobsModule } from './jobs.module';
-export {
-  backoffMs,
-  type ImportDocument,
-  type ImportFailure,
-  type ImportResult,
-  type JobPayloads,
-  QUEUE_NAMES,
-  QUEUE_RETRY,
-  type QueueName,
-  QUEUES,
-  retryDelayMs,
-} from './queues';
-export { ImportHandler } from './import.handler';
-export { JobReconciler } from './job-reconciler';
+export * from './front-matter';
+export * from './import-parser';
+export * from './imports.service';
+export * from './job-handler';
+export * from './job-queue';
+export * from './job-store';
+export * from './jobs.module';
+export * from './queues';
+export * from './import.handler';
+export * from './job-reconciler';

@@ -1,3 +1,4 @@
+import '../../server/src/quiet-runtime-notice';
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@app/config';
 import { DomainError } from '@app/core';

@@ -1,3 +1,4 @@
+import './quiet-runtime-notice';
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';

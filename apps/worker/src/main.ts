@@ -1,3 +1,4 @@
+import '../../server/src/quiet-runtime-notice';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';

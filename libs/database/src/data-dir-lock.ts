@@ -64,7 +64,12 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   }
   const owner: Owner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
   fs.writeFileSync(path.join(lockPath, OWNER_FILE), JSON.stringify(owner));
-  return () => release().catch(() => undefined);
+  return async () => {
+    // proper-lockfile removes the lock directory with rmdir: take the owner file out first, or
+    // the directory stays and a later open in this same (live) process finds it "in use".
+    fs.rmSync(path.join(lockPath, OWNER_FILE), { force: true });
+    await release().catch(() => undefined);
+  };
 }
 
 function readOwner(lockPath: string): Owner | null {

@@ -283,7 +283,8 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
 
   private async route(req: Req, res: ServerResponse, body: unknown, principal: Principal, legacy: boolean) {
     if (!legacy) {
-      const call = body as {
+      // A JSON `null` (or any non-object) is still a body here: the SDK answers it with -32600.
+      const call = (body && typeof body === 'object' ? body : {}) as {
         id?: unknown;
         method?: unknown;
         params?: { name?: unknown; arguments?: Record<string, unknown> };

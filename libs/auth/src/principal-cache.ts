@@ -61,7 +61,9 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     const principal = await this.auth.authenticate(token, channel);
     const exp = jwtExpiry(token);
     const ttl = exp === null ? PRINCIPAL_CACHE_TTL_MS : Math.min(PRINCIPAL_CACHE_TTL_MS, exp - Date.now());
-    if (ttl > 0) this.cache.set(key, principal, { ttl });
+    // OAuth tokens are revoked in the authorization server's own tables (no outbox event reaches
+    // this cache), so they are checked on every request: revoking a connected app takes effect at once.
+    if (ttl > 0 && !principal.oauthClientId) this.cache.set(key, principal, { ttl });
     return principal;
   }
 

@@ -90,7 +90,7 @@ describe('MCP door logic', () => {
   it('shows a kb:read caller only the templates, tools and prompts its scopes cover', () => {
     const v = new McpCatalog().visibleTo(principal('kb:read'));
     expect(v.templates.map((t) => t.uriTemplate)).toEqual(['kb://documents/{slug}']);
-    expect(v.tools.map((t) => t.name)).toEqual(['search_knowledge', 'get_document']);
+    expect(v.tools.map((t) => t.name)).toEqual(['whoami', 'search_knowledge', 'get_document']);
     expect(v.prompts.map((p) => p.name)).toEqual(['answer_from_knowledge']);
   });
 
@@ -127,7 +127,9 @@ describe('MCP door logic', () => {
     expect(paramHeaderMismatch(def, { collection: 'Hello' }, h(undefined))).toMatch(/required/);
     expect(paramHeaderMismatch(def, { collection: 'Hello' }, h('Bye'))).toMatch(/does not match/);
     expect(paramHeaderMismatch(def, { query: 'x' }, h(undefined))).toBeNull();
-    const search = new McpCatalog().visibleTo(principal('kb:read')).tools[0];
+    const search = new McpCatalog()
+      .visibleTo(principal('kb:read'))
+      .tools.find((x) => x.name === 'search_knowledge')!;
     expect((search.inputSchema.properties as any).collection['x-mcp-header']).toBe('Collection');
   });
 

@@ -252,8 +252,9 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       res.setHeader('Allow', 'POST, GET, DELETE');
       return rpcError(res, 405, -32000, 'Method not allowed');
     }
-    const principal = await this.authenticate(req, res);
-    if (!principal) return;
+    const caller = await this.authenticate(req, res);
+    if (!caller) return;
+    const { principal, token } = caller;
 
     let body: unknown;
     if (method === 'POST') {
@@ -262,7 +263,6 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       body = read.body;
     }
     if (!this.admitScopes(req, res, principal, body)) return;
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')![1];
     req.auth = toAuthInfo(token, principal);
     this.track(res, principal, token);
 
@@ -319,9 +319,9 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     body: unknown,
   ): Promise<{ principal: Principal; token: string } | null> {
     if (!this.admitOrigin(req, res)) return null;
-    const principal = await this.authenticate(req, res);
-    if (!principal || !this.admitScopes(req, res, principal, body)) return null;
-    return { principal, token: /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')![1] };
+    const caller = await this.authenticate(req, res);
+    if (!caller || !this.admitScopes(req, res, caller.principal, body)) return null;
+    return caller;
   }
 
   /** Remembers a long-lived response of another MCP door so that revocation closes it too. */
@@ -342,7 +342,11 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     return true;
   }
 
-  private async authenticate(req: IncomingMessage, res: ServerResponse): Promise<Principal | null> {
+  /** The bearer token (parsed once) and its principal, or null after answering 401. */
+  private async authenticate(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{ principal: Principal; token: string } | null> {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     let principal: Principal;
     try {
@@ -363,7 +367,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       });
       return null;
     }
-    return principal;
+    return { principal, token: token! };
   }
 
   private admitScopes(

@@ -14,6 +14,7 @@ const libs = [
   'auth',
   'knowledge',
   'tickets',
+  'attachments',
   'events',
   'jobs',
   'webhooks',
@@ -24,13 +25,19 @@ const libs = [
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testMatch: [
+    '<rootDir>/{apps,libs}/**/*.spec.ts',
+    '<rootDir>/test/**/*.service-spec.ts',
+    '<rootDir>/test/**/*.e2e-spec.ts',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/apps/admin/'],
   transform: { '^.+\\.(t|j|mj)s$': transformer },
   transformIgnorePatterns: [
     '/node_modules/(?!(@nestjs|@apidevtools|oidc-provider|jose|marked|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|entities)/)',
   ],
   moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@app/${l}$`, `<rootDir>/libs/${l}/src`])),
-  testTimeout: 120000,
+  // A guard against hangs, not a speed check: app start under a loaded 2-core CI box has taken
+  // over 120 s in a beforeAll.
+  testTimeout: 300000,
   maxWorkers: 2,
 };

@@ -1,7 +1,7 @@
 /**
  * Retrieval quality of the product's search on SciFact (BEIR format).
  *
- *   node bench/run.js bench/retrieval.ts [corpusDir] [--tune]
+ *   node bench/run.js bench/retrieval.ts [corpusDir] [--tune] [--profile]
  *
  * Loads every abstract through DocumentsService (chunking + BM25 index, as in production) into a
  * fresh in-memory PGlite database, or into DATABASE_URL when set (use a throw-away database),
@@ -12,6 +12,8 @@
  * also sweeps the BM25 k1/b grid.
  */
 import * as fs from 'node:fs';
+import { Session } from 'node:inspector';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -24,6 +26,7 @@ import {
   KnowledgeModule,
   SearchIndexer,
   SearchService,
+  parseQuery,
   type CreateDocumentInput,
 } from '@app/knowledge';
 import { ObservabilityModule } from '@app/observability';
@@ -169,6 +172,38 @@ async function main() {
   search.expansion = { ...EXPANSION_DEFAULTS, typos: false };
   await report('one typo per question: typo tolerance off', typo);
   search.expansion = { ...EXPANSION_DEFAULTS };
+
+  // CPU per search, limit 10 (an agent's page), database included when it is in-process (PGlite):
+  // the whole SearchService.search next to its ranking alone, rounds alternating.
+  const index = await indexer.current();
+  const cpu = { search: 0, ranking: 0 };
+  const profiler = args.includes('--profile') ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await new Promise((r) => profiler.post('Profiler.enable', () => profiler.post('Profiler.start', r)));
+  }
+  for (let round = 0; round < 3; round++) {
+    let c0 = process.cpuUsage();
+    for (const q of queries) await search.search({ query: q.text, limit: 10, status: 'published' });
+    let c = process.cpuUsage(c0);
+    cpu.search += c.user + c.system;
+    const planned = queries.map((q) => search.plan(parseQuery(q.text), index, { status: 'published' }, 11));
+    c0 = process.cpuUsage();
+    for (const q of planned) index.search(q);
+    c = process.cpuUsage(c0);
+    cpu.ranking += c.user + c.system;
+  }
+  if (profiler) {
+    const file = path.join(os.tmpdir(), `retrieval-${Date.now()}.cpuprofile`);
+    await new Promise((r) =>
+      profiler.post('Profiler.stop', (_e, res) => r(fs.writeFileSync(file, JSON.stringify(res.profile)))),
+    );
+    console.log(`CPU profile of the searches: ${file}`);
+  }
+  const per = (us: number) => (us / (3 * queries.length)).toFixed(0);
+  console.log(
+    `CPU per search, limit 10 (${db.kind}): SearchService.search ${per(cpu.search)} µs, of which ranking ${per(cpu.ranking)} µs`,
+  );
 
   if (tune) {
     for (const k1 of [0.6, 0.9, 1.2, 1.5]) {

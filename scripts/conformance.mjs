@@ -13,7 +13,8 @@
 //   npm run conformance -- 2026-07-28         one era
 //   npm run conformance -- 2025-11-25 ping,tools-list
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -169,24 +170,53 @@ if (!existsSync(conformanceBin) || !existsSync(node22)) {
   }
 }
 
+// A check the suite cannot exercise without one of its own diagnostic tools (a server under test
+// is expected to expose e.g. `test_missing_capability`) is reported as FAILURE with
+// details.untestable; a product server has no such tools. Those are counted apart from real
+// failures, and listed, so that a regression is never hidden among them.
+const checksOf = (dir) => {
+  const found = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'checks.json') found.push(...JSON.parse(readFileSync(p, 'utf8')));
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return found;
+};
+const outRoot = mkdtempSync(path.join(os.tmpdir(), 'mcp-conformance-'));
 const results = [];
 for (const { era, scenario } of RUNS) {
   console.log(`\n=== ${era} ${scenario} ===`);
-  const run = await new Promise((resolve) => {
+  const outDir = path.join(outRoot, `${era}-${scenario}`);
+  const code = await new Promise((resolve) => {
     const child = spawn(
       node22,
-      [conformanceBin, 'server', '--url', url, '--scenario', scenario, '--spec-version', era],
+      [conformanceBin, 'server', '--url', url, '--scenario', scenario, '--spec-version', era, '-o', outDir],
       { cwd: root, stdio: 'inherit', env: process.env },
     );
-    child.on('exit', (code) => resolve(code));
+    child.on('exit', (c) => resolve(c));
   });
-  results.push({ era, scenario, pass: run === 0 });
+  const checks = checksOf(outDir);
+  const failures = checks.filter((c) => c.status === 'FAILURE');
+  const untestable = failures.filter((c) => c.details?.untestable === true);
+  const real = failures.length - untestable.length;
+  // A non-zero exit passes only when every failed check is one of those untestable ones.
+  const pass = code === 0 || (checks.length > 0 && real === 0 && untestable.length > 0);
+  results.push({ era, scenario, pass, untestable: untestable.map((c) => c.id) });
 }
 proxy.close();
 stop();
 
 console.log('\nMCP conformance (server scenarios against /mcp):');
-for (const r of results) console.log(`  ${r.pass ? 'PASS' : 'FAIL'}  ${r.era}  ${r.scenario}`);
+for (const r of results) {
+  const note = r.untestable.length
+    ? `  (not testable without the suite's diagnostic tools: ${r.untestable.join(', ')})`
+    : '';
+  console.log(`  ${r.pass ? 'PASS' : 'FAIL'}  ${r.era}  ${r.scenario}${note}`);
+}
 const failed = results.filter((r) => !r.pass).length;
 console.log(`${results.length - failed}/${results.length} passed`);
 process.exit(failed ? 1 : 0);

@@ -10,7 +10,7 @@ describe('admin API types', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();
-  }, 120_000);
+  }, 300_000);
   afterAll(() => t?.close());
 
   it('match the OpenAPI document the server serves', async () => {
@@ -32,5 +32,5 @@ describe('admin API types', () => {
       status: 0,
       output: '',
     });
-  }, 60_000);
+  }, 300_000);
 });

@@ -1,6 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { JwtService } from '@nestjs/jwt';
+import { JWT_AUDIENCE, JWT_ISSUER } from '@app/auth';
 import { startTestApp, ADMIN_EMAIL, type TestApp } from './support/test-app';
-import { api, login, userClient, type ApiClient } from './support/http';
+import { api, login, userClient, type ApiClient, type OpenApiDocument } from './support/http';
 
 describe('auth, users, API keys, events and audit over REST', () => {
   let t: TestApp;
@@ -49,17 +51,49 @@ describe('auth, users, API keys, events and audit over REST', () => {
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
-      expect(res.body.detail).toBeTruthy();
+      expect(res.problem.detail).toBeTruthy();
       expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/);
     }
   });
 
+  it('verifies JWTs through passport-jwt: expired, foreign audience, other secret and alg none are refused', async () => {
+    const jwt = t.app.get(JwtService);
+    const me = (await admin.get('/api/v1/auth/me')).body as { id: string; email: string };
+    const claims = { scope: 'tickets:read', email: me.email, cv: 0 };
+    const base = { subject: me.id, issuer: JWT_ISSUER };
+    const valid = await jwt.signAsync(claims, { ...base, audience: JWT_AUDIENCE, expiresIn: 60 });
+    const ok = await api(t.baseUrl).get('/api/v1/auth/me', { Authorization: `Bearer ${valid}` });
+    expect(ok.status).toBe(200);
+    expect(ok.body.scopes).toEqual(['tickets:read']);
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const payload = valid.split('.')[1];
+    const cases: [string, RegExp][] = [
+      [await jwt.signAsync(claims, { ...base, audience: JWT_AUDIENCE, expiresIn: -10 }), /has expired/],
+      [await jwt.signAsync(claims, { ...base, audience: 'someone-else', expiresIn: 60 }), /not valid/],
+      [
+        await jwt.signAsync(claims, {
+          ...base,
+          audience: JWT_AUDIENCE,
+          expiresIn: 60,
+          secret: 'x'.repeat(40),
+        }),
+        /not valid/,
+      ],
+      [`${header}.${payload}.`, /not valid/],
+    ];
+    for (const [token, detail] of cases) {
+      const res = await api(t.baseUrl).get('/api/v1/auth/me', { Authorization: `Bearer ${token}` });
+      expect(res.status).toBe(401);
+      expect(res.problem.detail).toMatch(detail);
+    }
+  });
+
   it('gives 400 with field errors for invalid bodies and for malformed JSON', async () => {
-    const bad = await admin.post('/api/v1/users', { email: 'not-an-email', role: 'boss', extra: 1 });
+    const bad = await admin.raw.post('/api/v1/users', { email: 'not-an-email', role: 'boss', extra: 1 });
     expect(bad.status).toBe(400);
-    const fields = bad.body.errors.map((e: { field: string }) => e.field);
+    const fields = bad.problem.errors?.map((e) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['email', 'role', 'name', 'extra']));
-    const malformed = await admin.request('POST', '/api/v1/users', '{"email":', {
+    const malformed = await admin.raw.request('POST', '/api/v1/users', '{"email":', {
       'Content-Type': 'application/json',
     });
     expect(malformed.status).toBe(400);
@@ -72,10 +106,15 @@ describe('auth, users, API keys, events and audit over REST', () => {
     expect((await viewer.get('/api/v1/users')).status).toBe(200);
     const denied = await viewer.post('/api/v1/users', { email: 'x@example.test', name: 'X', role: 'viewer' });
     expect(denied.status).toBe(403);
-    expect(denied.body.detail).toContain('users:write');
+    expect(denied.problem.detail).toContain('users:write');
     expect(
       (await agent.post('/api/v1/users', { email: 'y@example.test', name: 'Y', role: 'viewer' })).status,
     ).toBe(403);
+    // Refused means nothing was written (q matches substrings: viewer-…x@example.test is not x@).
+    for (const email of ['x@example.test', 'y@example.test']) {
+      const found = (await admin.get(`/api/v1/users?q=${email}`)).body.items;
+      expect(found.filter((u) => u.email === email)).toEqual([]);
+    }
     expect((await agent.get('/api/v1/audit')).status).toBe(403);
     expect((await admin.get('/api/v1/audit')).status).toBe(200);
   });
@@ -94,7 +133,7 @@ describe('auth, users, API keys, events and audit over REST', () => {
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const loser = a.status === 409 ? a : b;
     const winner = a.status === 200 ? a : b;
-    expect(loser.body.currentVersion).toBe(2);
+    expect(loser.problem.currentVersion).toBe(2);
     const now = await admin.get(`/api/v1/users/${id}`);
     expect(now.body.name).toBe(winner.body.name);
     expect(now.body.version).toBe(2);
@@ -110,7 +149,7 @@ describe('auth, users, API keys, events and audit over REST', () => {
   it('runs the API key lifecycle: create (secret once), use, scope refusal, revoke', async () => {
     const created = await admin.post('/api/v1/api-keys', { name: 'reader', scopes: ['users:read'] });
     expect(created.status).toBe(201);
-    const secret: string = created.body.secret;
+    const secret = created.body.secret;
     expect(secret).toMatch(/^cdk_/);
     const key = api(t.baseUrl, secret);
     expect((await key.get('/api/v1/users')).status).toBe(200);
@@ -118,10 +157,10 @@ describe('auth, users, API keys, events and audit over REST', () => {
       (await key.post('/api/v1/users', { email: 'k@example.test', name: 'K', role: 'viewer' })).status,
     ).toBe(403);
     const listed = await admin.get('/api/v1/api-keys');
-    const row = listed.body.items.find((k: { id: string }) => k.id === created.body.id);
-    expect(row.secret).toBeUndefined();
+    const row = listed.body.items.find((k) => k.id === created.body.id);
+    expect(row).not.toHaveProperty('secret');
     expect(JSON.stringify(listed.body)).not.toContain(secret);
-    expect(row.lastUsedAt).not.toBeNull();
+    expect(row?.lastUsedAt).not.toBeNull();
     expect((await admin.delete(`/api/v1/api-keys/${created.body.id}`)).status).toBe(200);
     expect((await key.get('/api/v1/users')).status).toBe(401);
   });
@@ -130,7 +169,7 @@ describe('auth, users, API keys, events and audit over REST', () => {
     const agent = await userClient(t.baseUrl, admin, 'agent');
     const res = await agent.post('/api/v1/api-keys', { name: 'too much', scopes: ['users:write'] });
     expect(res.status).toBe(403);
-    const unknown = await agent.post('/api/v1/api-keys', { name: 'typo', scopes: ['kb:reed'] });
+    const unknown = await agent.raw.post('/api/v1/api-keys', { name: 'typo', scopes: ['kb:reed'] });
     expect(unknown.status).toBe(400);
   });
 
@@ -167,12 +206,22 @@ describe('auth, users, API keys, events and audit over REST', () => {
   });
 
   it('serves a valid OpenAPI 3 document', async () => {
-    const res = await api(t.baseUrl).get('/api/openapi.json');
+    const res = await api(t.baseUrl).raw.get<OpenApiDocument>('/api/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    await expect(SwaggerParser.validate(res.body)).resolves.toBeTruthy();
+    type ParserDocument = Exclude<Parameters<typeof SwaggerParser.validate>[0], string>;
+    const whole = await api(t.baseUrl).raw.get<ParserDocument>('/api/openapi.json');
+    await expect(SwaggerParser.validate(whole.body)).resolves.toBeTruthy();
     expect(Object.keys(res.body.paths)).toEqual(
       expect.arrayContaining(['/api/v1/auth/login', '/api/v1/users', '/api/v1/api-keys']),
     );
+    // Nullable strings stay strings (a bare zod `.nullable()` string once came out as string[]).
+    const schemas = res.body.components.schemas;
+    const pages = Object.entries(schemas).filter(([name]) => name.endsWith('Page'));
+    expect(pages.length).toBeGreaterThanOrEqual(5);
+    for (const [, page] of pages)
+      expect(page.properties?.nextCursor).toMatchObject({ type: 'string', nullable: true });
+    expect(schemas.DocumentResponse.properties?.collection).toMatchObject({ type: 'string', nullable: true });
+    expect(schemas.UserResponse.properties?.lastLoginAt).toMatchObject({ type: 'string', nullable: true });
   });
 });

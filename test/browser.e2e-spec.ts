@@ -20,7 +20,8 @@ if (missing.length && !inCi) console.warn(`browser tests skipped: missing ${miss
 suite('web admin in a real browser', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // Agents' MCP edits to published articles go to the review queue (the Reviews page).
+    t = await startTestApp({ env: { MCP_REVIEW_ROLES: 'agent' } });
   });
   afterAll(() => t?.close());
 
@@ -39,5 +40,5 @@ suite('web admin in a real browser', () => {
     // The summary (scenarios, time to interactive, screenshots) goes to the CI log.
     console.log(output.split('\n').slice(-60).join('\n'));
     expect({ code, output: code === 0 ? 'ok' : output }).toEqual({ code: 0, output: 'ok' });
-  }, 300_000);
+  }, 900_000);
 });

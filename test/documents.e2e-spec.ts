@@ -1,7 +1,7 @@
 import { DatabaseService } from '@app/database';
 import { SearchIndexer } from '@app/knowledge';
 import { startTestApp, type TestApp } from './support/test-app';
-import { api, login, userClient, type ApiClient } from './support/http';
+import { api, login, userClient, type ApiClient, type Schemas } from './support/http';
 
 describe('documents over REST (real app, real database)', () => {
   let t: TestApp;
@@ -21,8 +21,14 @@ describe('documents over REST (real app, real database)', () => {
 
   const events = (entityId: string) =>
     db.prisma.event.findMany({ where: { entityId, topic: 'documents' }, orderBy: { id: 'asc' } });
+  /** The list without q: a DocumentPage (with q it answers a SearchPage; a oneOf in the document). */
+  const listDocs = async (query: string) => {
+    const res = await viewer.get(`/api/v1/documents?${query}`);
+    expect(res.status).toBe(200);
+    return res.body as Schemas['DocumentPage'];
+  };
   let seq = 0;
-  const newDoc = async (extra: Record<string, unknown> = {}) => {
+  const newDoc = async (extra: Partial<Schemas['CreateDocumentDto']> = {}) => {
     const res = await agent.post('/api/v1/documents', {
       slug: `doc-${++seq}`,
       title: `Document ${seq}`,
@@ -67,10 +73,15 @@ describe('documents over REST (real app, real database)', () => {
   });
 
   it('rejects invalid input with problem+json naming each field', async () => {
-    const res = await agent.post('/api/v1/documents', { slug: 'Bad Slug!', title: '', body: 5, tags: 'x' });
+    const res = await agent.raw.post('/api/v1/documents', {
+      slug: 'Bad Slug!',
+      title: '',
+      body: 5,
+      tags: 'x',
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    const fields = (res.body.errors as { field: string }[]).map((e) => e.field);
+    const fields = res.problem.errors?.map((e) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['slug', 'title', 'body', 'tags']));
     expect(JSON.stringify(res.body)).not.toMatch(/at \w+ \(/);
 
@@ -80,9 +91,14 @@ describe('documents over REST (real app, real database)', () => {
       body: 'x'.repeat(210 * 1024),
     });
     expect(big.status).toBe(400);
-    expect(big.body.errors).toEqual([expect.objectContaining({ field: 'body' })]);
+    expect(big.problem.errors).toEqual([expect.objectContaining({ field: 'body' })]);
 
-    const unknown = await agent.post('/api/v1/documents', { slug: 'ok', title: 'Ok', body: '', extra: 1 });
+    const unknown = await agent.raw.post('/api/v1/documents', {
+      slug: 'ok',
+      title: 'Ok',
+      body: '',
+      extra: 1,
+    });
     expect(unknown.status).toBe(400);
   });
 
@@ -90,7 +106,7 @@ describe('documents over REST (real app, real database)', () => {
     await newDoc({ slug: 'taken-slug' });
     const res = await agent.post('/api/v1/documents', { slug: 'taken-slug', title: 'Again', body: '' });
     expect(res.status).toBe(409);
-    expect(res.body.detail).toContain('taken-slug');
+    expect(res.problem.detail).toContain('taken-slug');
   });
 
   it('enforces scopes: a viewer reads but cannot write; no token is 401', async () => {
@@ -99,6 +115,10 @@ describe('documents over REST (real app, real database)', () => {
     expect((await viewer.patch(`/api/v1/documents/${doc.id}`, { title: 'No' })).status).toBe(403);
     expect((await viewer.delete(`/api/v1/documents/${doc.id}`)).status).toBe(403);
     expect((await api(t.baseUrl).get('/api/v1/documents')).status).toBe(401);
+    // Refused means nothing was written: the document is as created, with one event, and no `v`.
+    expect((await agent.get(`/api/v1/documents/${doc.id}`)).body).toEqual(doc);
+    expect(await events(doc.id)).toHaveLength(1);
+    expect((await agent.get('/api/v1/documents/v')).status).toBe(404);
   });
 
   it('updates with If-Match or expectedVersion, keeps every version, and 409s on a stale one', async () => {
@@ -141,6 +161,25 @@ describe('documents over REST (real app, real database)', () => {
     ]);
   });
 
+  it('a no-op update keeps the version and writes no version row, event or audit entry', async () => {
+    const doc = await newDoc();
+    const audits = () => db.prisma.auditLog.count({ where: { targetId: doc.id } });
+    const auditsBefore = await audits();
+    const same = await agent.patch(
+      `/api/v1/documents/${doc.id}`,
+      { title: `  ${doc.title} `, tags: doc.tags.map((t: string) => t.toUpperCase()), status: doc.status },
+      { 'If-Match': '1' },
+    );
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ version: 1, title: doc.title, updatedAt: doc.updatedAt });
+    expect((await viewer.get(`/api/v1/documents/${doc.id}/versions`)).body.items).toHaveLength(1);
+    expect(await events(doc.id)).toHaveLength(1);
+    expect(await audits()).toBe(auditsBefore);
+    // A stale version is still a conflict, even when nothing would change.
+    const stale = await agent.patch(`/api/v1/documents/${doc.id}`, { title: doc.title }, { 'If-Match': '7' });
+    expect(stale.status).toBe(409);
+  });
+
   it('of two concurrent writers with the same If-Match, exactly one wins and its change is kept', async () => {
     const doc = await newDoc();
     const [a, b] = await Promise.all([
@@ -150,7 +189,7 @@ describe('documents over REST (real app, real database)', () => {
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const winner = a.status === 200 ? a : b;
     const loser = a.status === 200 ? b : a;
-    expect(loser.body.currentVersion).toBe(2);
+    expect(loser.problem.currentVersion).toBe(2);
     const now = await viewer.get(`/api/v1/documents/${doc.id}`);
     expect(now.body).toMatchObject({ version: 2, title: winner.body.title });
     expect(await events(doc.id)).toHaveLength(2);
@@ -179,16 +218,16 @@ describe('documents over REST (real app, real database)', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await viewer.get(
-        `/api/v1/documents?collection=paging&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      const page: Schemas['DocumentPage'] = await listDocs(
+        `collection=paging&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
       );
-      seen.push(...res.body.items.map((d) => d.id));
-      cursor = res.body.nextCursor;
+      seen.push(...page.items.map((d) => d.id));
+      cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...made].reverse());
 
-    const odd = await viewer.get('/api/v1/documents?collection=paging&tag=ODD');
-    expect(odd.body.items.map((d: { id: string }) => d.id).sort()).toEqual([made[1], made[3]].sort());
+    const odd = await listDocs('collection=paging&tag=ODD');
+    expect(odd.items.map((d) => d.id).sort()).toEqual([made[1], made[3]].sort());
     const drafts = await viewer.get('/api/v1/documents?collection=paging&status=draft');
     expect(drafts.body.items).toEqual([]);
     expect((await viewer.get('/api/v1/documents?status=bogus')).status).toBe(400);

@@ -36,9 +36,7 @@ async function history(admin: ApiClient): Promise<number[]> {
   const ids: number[] = [];
   let after = 0;
   for (;;) {
-    const page = await admin.get<{ items: { id: number; topic: string }[] }>(
-      `/api/v1/events?after=${after}&limit=1000`,
-    );
+    const page = await admin.get(`/api/v1/events?after=${after}&limit=1000`);
     ids.push(...page.body.items.filter((e) => e.topic !== 'users').map((e) => e.id));
     if (page.body.items.length < 1000) return ids;
     after = page.body.items[page.body.items.length - 1].id;
@@ -118,7 +116,7 @@ describe('WebSocket /events', () => {
   });
 
   it('only sends topics the caller’s scopes allow', async () => {
-    const key = await admin.post<{ secret: string }>('/api/v1/api-keys', {
+    const key = await admin.post('/api/v1/api-keys', {
       name: 'kb reader',
       scopes: ['kb:read'],
     });
@@ -177,7 +175,7 @@ describe('WebSocket /events: slow consumers and shutdown', () => {
       const metrics = api(t.baseUrl);
       for (let i = 0; i < 40; i++) {
         await bulkEvents(t, 2, 400_000);
-        const text = (await metrics.get<string>('/metrics')).body;
+        const text = (await metrics.raw.get<string>('/metrics')).body;
         if (/context_desk_ws_slow_consumer_closes_total 1/.test(text)) break;
       }
       c.ws.resume();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatabaseService } from '@app/database';
+import { api, login } from './support/http';
 import { ADMIN_EMAIL, startTestApp, type TestApp } from './support/test-app';
 
 describe('foundation (real app, real database)', () => {
@@ -71,11 +72,31 @@ describe('foundation (real app, real database)', () => {
     expect(admins[0].passwordHash).toMatch(/^\$argon2id\$/);
   });
 
-  it('fills the generated tsvector column on the same engine the app runs', async () => {
+  it('fills the generated tsvector column of a ticket written through the API', async () => {
     const db = t.app.get(DatabaseService);
-    const [row] = await db.driver.query<{ tsv: string }>(
-      `SELECT (setweight(to_tsvector('english', 'Resetting passwords'), 'A'))::text AS tsv`,
+    const admin = api(t.baseUrl, await login(t.baseUrl));
+    const created = await admin.post('/api/v1/tickets', {
+      title: 'Resetting passwords',
+      description: 'The reminder e-mail never arrives',
+      requesterEmail: 'tsv@example.test',
+    });
+    expect(created.status).toBe(201);
+    const [row] = await db.driver.query<{ tsv: string | null }>(
+      `SELECT tsv::text AS tsv FROM ticket WHERE id = $1::uuid`,
+      [created.body.id],
     );
-    expect(row.tsv).toContain("'password':2A");
+    // Title words weigh A, description words B (the column's generation expression).
+    expect(row.tsv).toMatch(/'password':\d+A/);
+    expect(row.tsv).toMatch(/'remind':\d+B/);
+    const updated = await admin.patch(`/api/v1/tickets/${created.body.number}`, {
+      title: 'Locked account',
+    });
+    expect(updated.status).toBe(200);
+    const [after] = await db.driver.query<{ tsv: string }>(
+      `SELECT tsv::text AS tsv FROM ticket WHERE id = $1::uuid`,
+      [created.body.id],
+    );
+    expect(after.tsv).toMatch(/'lock':\d+A/);
+    expect(after.tsv).not.toContain("'password'");
   });
 });

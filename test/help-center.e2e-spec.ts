@@ -1,7 +1,5 @@
 import { startTestApp, type TestApp } from './support/test-app';
-import { api, login, type ApiClient } from './support/http';
-
-jest.setTimeout(120_000);
+import { api, login, type ApiClient, type Schemas } from './support/http';
 
 describe('public help center (/help)', () => {
   let t: TestApp;
@@ -19,7 +17,7 @@ describe('public help center (/help)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     admin = api(t.baseUrl, await login(t.baseUrl));
-    const docs = [
+    const docs: Schemas['CreateDocumentDto'][] = [
       {
         slug: 'reset-password',
         title: 'Reset your password',
@@ -110,10 +108,12 @@ describe('public help center (/help)', () => {
   it('gives REST search hits of published articles their public url', async () => {
     const res = await admin.get('/api/v1/documents?q=password&limit=10');
     expect(res.status).toBe(200);
-    const bySlug = Object.fromEntries(res.body.items.map((h: any) => [h.slug, h.url]));
+    // With q the list answers a SearchPage (a oneOf with DocumentPage in the document).
+    const hits = (res.body as Schemas['SearchPage']).items;
+    const bySlug = Object.fromEntries(hits.map((h) => [h.slug, h.url]));
     expect(bySlug['reset-password']).toBe(`${t.baseUrl}/help/reset-password`);
     expect(bySlug['draft-note']).toBeNull();
-    expect((await fetch(bySlug['reset-password'])).status).toBe(200);
+    expect((await fetch(String(bySlug['reset-password']))).status).toBe(200);
   });
 
   it('follows publishing: an article unpublished is gone from the help center at once', async () => {

@@ -7,6 +7,7 @@ import { api, login, userClient, type ApiClient } from './support/http';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, testDatabaseEnv } from './support/test-db';
 import { startTestApp, type TestApp } from './support/test-app';
 import { EventsClient } from './support/ws-client';
+import { expectNothingWritten } from './support/no-writes';
 
 const prefix = () => `cdt-${randomBytes(4).toString('hex')}`;
 
@@ -55,11 +56,8 @@ describe('imports and jobs', () => {
     const job = await waitForJob(admin, res.body.id);
     expect(job).toMatchObject({ state: 'completed', progress: 100 });
     expect(job.result).toMatchObject({ created: 2, updated: 0, failed: 2 });
-    expect(job.result.failures.map((f: { item: string }) => f.item).sort()).toEqual([
-      'Bad Slug!',
-      'import-three',
-    ]);
-    expect(job.result.failures.every((f: { reason: string }) => f.reason.length > 0)).toBe(true);
+    expect(job.result?.failures.map((f) => f.item).sort()).toEqual(['Bad Slug!', 'import-three']);
+    expect(job.result?.failures.every((f) => f.reason.length > 0)).toBe(true);
     const doc = await admin.get('/api/v1/documents/import-one');
     expect(doc.body).toMatchObject({ title: 'One', tags: ['imported'], version: 1 });
 
@@ -90,13 +88,9 @@ describe('imports and jobs', () => {
     );
     form.append('files', new Blob(['# VPN setup\n\nInstall the client.\n']), 'VPN Setup.md');
     form.append('files', new Blob(['---\ntitle: [unclosed\n---\nbody']), 'broken.md');
-    const res = await fetch(`${t.baseUrl}/api/v1/imports`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${admin.token}` },
-      body: form,
-    });
+    const res = await admin.upload('/api/v1/imports', form);
     expect(res.status).toBe(202);
-    const job = await waitForJob(admin, ((await res.json()) as { id: string }).id);
+    const job = await waitForJob(admin, res.body.id);
     expect(job.result).toMatchObject({ created: 2, failed: 1, failures: [{ item: 'broken.md' }] });
     expect((await admin.get('/api/v1/documents/reset-password')).body).toMatchObject({
       title: 'Reset your password',
@@ -108,11 +102,21 @@ describe('imports and jobs', () => {
 
   it('validates import requests and hides other people’s jobs', async () => {
     expect((await admin.post('/api/v1/imports', { documents: [] })).status).toBe(400);
-    expect((await admin.post('/api/v1/imports', { nope: 1 })).status).toBe(400);
+    expect((await admin.raw.post('/api/v1/imports', { nope: 1 })).status).toBe(400);
     const viewer = await userClient(t.baseUrl, admin, 'viewer');
-    expect(
-      (await viewer.post('/api/v1/imports', { documents: [{ slug: 'a', title: 'a', body: 'a' }] })).status,
-    ).toBe(403);
+    // Refused: no job queued, no document made.
+    const db = t.app.get(DatabaseService);
+    const state = async () => ({
+      jobs: await db.prisma.job.count(),
+      documents: await db.prisma.document.count(),
+    });
+    const refused = await expectNothingWritten(
+      t.app,
+      state,
+      () => viewer.post('/api/v1/imports', { documents: [{ slug: 'a', title: 'a', body: 'a' }] }),
+      ['documents'],
+    );
+    expect(refused.status).toBe(403);
     const agent = await userClient(t.baseUrl, admin, 'agent');
     const mine = await agent.post('/api/v1/imports', {
       documents: [{ slug: 'agent-doc', title: 'A', body: 'a' }],
@@ -152,12 +156,28 @@ describe('imports and jobs', () => {
   });
 
   it('exposes queue depth and job outcomes on /metrics', async () => {
-    const text = (await api(t.baseUrl).get<string>('/metrics')).body;
+    const text = (await api(t.baseUrl).raw.get<string>('/metrics')).body;
     expect(text).toMatch(/context_desk_jobs_total\{queue="imports",outcome="completed"\} \d+/);
     expect(text).toContain('context_desk_queue_depth');
     expect(text).toMatch(/context_desk_events_published_total\{topic="tickets"\} \d+/);
     expect(text).toContain('context_desk_ws_connections');
     expect(text).toContain('context_desk_events_fanout_lag_seconds');
+  });
+});
+
+describe('enqueueing wakes the in-process runner', () => {
+  it('starts a job at once, not at the runner’s next poll', async () => {
+    // The idle poll follows EVENT_POLL_MS: a minute here, longer than waitForJob waits.
+    const t = await startTestApp({ env: { EVENT_POLL_MS: '60000' } });
+    try {
+      const admin = api(t.baseUrl, await login(t.baseUrl));
+      const res = await admin.post('/api/v1/imports', {
+        documents: [{ slug: 'woken', title: 'W', body: 'w' }],
+      });
+      expect(await waitForJob(admin, res.body.id, 20000)).toMatchObject({ state: 'completed' });
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { DatabaseService } from '@app/database';
 import { McpAudit, McpHttpService } from '@app/mcp';
 import { startTestApp, type TestApp } from './support/test-app';
 import { api, login, userClient, type ApiClient } from './support/http';
-import { mcpClient, waitFor } from './support/mcp-client';
+import { mcpClient, postMcp, rpcMessages, waitFor } from './support/mcp-client';
 
 const MODERN = '2026-07-28';
 
@@ -25,9 +25,6 @@ const envelope = {
   'io.modelcontextprotocol/protocolVersion': MODERN,
   'io.modelcontextprotocol/clientCapabilities': {},
 };
-
-// App start and a few hundred sessions: slow on a loaded machine.
-jest.setTimeout(180_000);
 
 describe('MCP 2026-07-28 on /mcp (SDK v2 client) next to 2025-11-25 sessions', () => {
   let t: TestApp;
@@ -154,6 +151,46 @@ describe('MCP 2026-07-28 on /mcp (SDK v2 client) next to 2025-11-25 sessions', (
     expect(((await mismatch.json()) as any).error.code).toBe(-32020);
   });
 
+  it('sends a tool call its log line only when the request asked for a log level', async () => {
+    // What the conformance check sep-2575-server-no-log-without-loglevel asks of its own
+    // diagnostic tool, shown with a product tool (each call logs a debug line when allowed).
+    const call = async (meta: Record<string, unknown>) => {
+      const res = await fetch(`${t.baseUrl}/mcp`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          Authorization: `Bearer ${agent.token}`,
+          'MCP-Protocol-Version': MODERN,
+          'Mcp-Method': 'tools/call',
+          'Mcp-Name': 'get_document',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'tools/call',
+          params: {
+            name: 'get_document',
+            arguments: { slug: 'modern-era' },
+            _meta: { ...envelope, ...meta },
+          },
+        }),
+      });
+      expect(res.status).toBe(200);
+      const frames = rpcMessages(await res.text());
+      expect(frames.find((f: any) => f.id === 7)?.result?.isError).toBeFalsy();
+      return frames.filter((f: any) => f.method === 'notifications/message');
+    };
+    expect(await call({})).toEqual([]);
+    const logged = await call({ 'io.modelcontextprotocol/logLevel': 'debug' });
+    expect(logged).toHaveLength(1);
+    expect(logged[0].params).toMatchObject({
+      level: 'debug',
+      logger: 'tools',
+      data: { tool: 'get_document' },
+    });
+  });
+
   it('applies one scope rule: a kb:read key gets 403 insufficient_scope for tickets, users and their prompts', async () => {
     const k = await modernClient(t.baseUrl, kbKey);
     try {
@@ -217,23 +254,15 @@ describe('MCP 2026-07-28 on /mcp (SDK v2 client) next to 2025-11-25 sessions', (
 
   it('keeps a few hundred idle sessions for O(1) database work per change, capped per principal and in total', async () => {
     const init = async (token: string) => {
-      const res = await fetch(`${t.baseUrl}/mcp`, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          Accept: 'application/json, text/event-stream',
-          Authorization: `Bearer ${token}`,
+      const res = await postMcp(t.baseUrl, token, {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'idle', version: '1' },
         },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-11-25',
-            capabilities: {},
-            clientInfo: { name: 'idle', version: '1' },
-          },
-        }),
       });
       await res.body?.cancel();
       expect(res.status).toBe(200);

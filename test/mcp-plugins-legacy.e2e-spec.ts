@@ -8,7 +8,6 @@ import { startTestApp, type TestApp } from './support/test-app';
 
 // The example plugin in plugins/example-orders, loaded through PLUGINS like a team's own would be,
 // and the deprecated HTTP+SSE transport (MCP_LEGACY_SSE) driven by the v1 SDK's SSE client.
-jest.setTimeout(180_000);
 
 async function modernClient(baseUrl: string, token: string): Promise<Client> {
   const client = new Client({ name: 'plugin-e2e', version: '1.0.0' });

@@ -76,9 +76,6 @@ async function spawnModernCli(env: Record<string, string>, args: string[] = []) 
   return client;
 }
 
-// Each test spawns the CLI from the TypeScript sources: slow on a loaded machine.
-jest.setTimeout(180_000);
-
 describe('MCP over stdio: `context-desk mcp` (direct and --url bridge)', () => {
   let t: TestApp | null = null;
   let dataDir: string;
@@ -200,7 +197,13 @@ describe('MCP over stdio: `context-desk mcp` (direct and --url bridge)', () => {
     const { client } = await spawnCli({ CONTEXT_DESK_API_KEY: readOnlyKey, ...database.env });
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((x) => x.name).sort()).toEqual(['get_document', 'search_knowledge', 'whoami']);
+      expect(tools.map((x) => x.name).sort()).toEqual([
+        'get_document',
+        'get_document_version',
+        'list_document_versions',
+        'search_knowledge',
+        'whoami',
+      ]);
       const doc: any = await client.callTool({ name: 'get_document', arguments: { slug: 'stdio-guide' } });
       expect(doc.structuredContent).toMatchObject({ slug: 'stdio-guide', body: 'Changed over REST.' });
       const read = await client.readResource({ uri: 'kb://documents/stdio-guide' });
@@ -218,7 +221,13 @@ describe('MCP over stdio: `context-desk mcp` (direct and --url bridge)', () => {
     try {
       expect(modern.getProtocolEra()).toBe('modern');
       const { tools } = await modern.listTools();
-      expect(tools.map((x) => x.name).sort()).toEqual(['get_document', 'search_knowledge', 'whoami']);
+      expect(tools.map((x) => x.name).sort()).toEqual([
+        'get_document',
+        'get_document_version',
+        'list_document_versions',
+        'search_knowledge',
+        'whoami',
+      ]);
       const { resourceTemplates } = await modern.listResourceTemplates();
       expect(resourceTemplates.map((r) => r.uriTemplate)).toEqual(['kb://documents/{slug}']);
     } finally {

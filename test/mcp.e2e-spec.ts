@@ -3,7 +3,8 @@ import { DatabaseService } from '@app/database';
 import { McpAudit, McpHttpService } from '@app/mcp';
 import { startTestApp, type TestApp } from './support/test-app';
 import { api, login, userClient, type ApiClient } from './support/http';
-import { mcpClient, waitFor } from './support/mcp-client';
+import { mcpClient, postMcp, waitFor } from './support/mcp-client';
+import { expectNothingWritten } from './support/no-writes';
 
 type Structured = Record<string, any>;
 
@@ -34,7 +35,7 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
       ],
       ['vpn-setup', 'Set up the VPN', 'Install the VPN client and sign in with your account.', 'published'],
       ['draft-secret', 'Password rotation draft', 'A draft about password rotation.', 'draft'],
-    ]) {
+    ] as const) {
       const res = await agent.post('/api/v1/documents', { slug, title, body, status, tags: ['it'] });
       expect(res.status).toBe(201);
     }
@@ -78,8 +79,12 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
         'create_ticket',
         'find_users',
         'get_document',
+        'get_document_version',
         'get_ticket',
         'get_user',
+        'list_document_versions',
+        'list_ticket_comments',
+        'restore_document_version',
         'search_knowledge',
         'search_tickets',
         'update_document',
@@ -313,10 +318,17 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
         ),
       'resources/updated',
     );
-    await agent.post('/api/v1/documents', { slug: 'new-after-subscribe', title: 'New', body: 'b' });
+    // Only a notification sent after this create counts (earlier writes sent list_changed too).
+    const seen = notes.length;
+    const created = await agent.post('/api/v1/documents', {
+      slug: 'new-after-subscribe',
+      title: 'New',
+      body: 'b',
+    });
+    expect(created.status).toBe(201);
     await waitFor(
-      () => notes.find((x) => x.method === 'notifications/resources/list_changed'),
-      'list_changed',
+      () => notes.slice(seen).find((x) => x.method === 'notifications/resources/list_changed'),
+      'list_changed after the create',
     );
     await c.unsubscribeResource({ uri: 'kb://documents/vpn-setup' });
   });
@@ -362,9 +374,15 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
       expect(names).toContain('search_knowledge');
       expect(names).not.toContain('create_document');
       expect(names).not.toContain('update_ticket');
-      await expect(
-        v.client.callTool({ name: 'create_document', arguments: { slug: 'x', title: 'x', body: 'x' } }),
-      ).rejects.toThrow(/requires the scope kb:write/);
+      // Refused: no document `x`, no document written at all.
+      const documents = () => db.prisma.document.count();
+      await expectNothingWritten(t.app, documents, () =>
+        expect(
+          v.client.callTool({ name: 'create_document', arguments: { slug: 'x', title: 'x', body: 'x' } }),
+        ).rejects.toThrow(/requires the scope kb:write/),
+      );
+      expect((await admin.get('/api/v1/documents/x')).status).toBe(404);
+      await t.app.get(McpAudit).flush();
       const denied = await db.prisma.auditLog.findFirst({
         where: { channel: 'mcp', targetId: 'create_document', outcome: 'denied' },
       });
@@ -517,6 +535,22 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
     expect(JSON.parse(replayed.data)).toMatchObject({ method: 'notifications/resources/updated' });
     expect(Number(replayed.id!.slice(1))).toBeGreaterThan(Number(first.id!.slice(1)));
 
+    // A resume while the server still holds an open stream (a half-open connection) supersedes
+    // it instead of getting 409: the held stream ends, the new one replays.
+    const held = await fetch(`${t.baseUrl}/mcp`, {
+      headers: { ...headers(sid), Accept: 'text/event-stream', 'Last-Event-ID': first.id! },
+    });
+    expect(held.status).toBe(200);
+    const heldBody = held.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await heldBody.read();
+    const superseding = await fetch(`${t.baseUrl}/mcp`, {
+      headers: { ...headers(sid), Accept: 'text/event-stream', 'Last-Event-ID': first.id! },
+    });
+    expect(superseding.status).toBe(200);
+    for (let r = await heldBody.read(); !r.done; r = await heldBody.read());
+    const [again] = await readEvents(superseding, 1);
+    expect(again.id).toBe(replayed.id);
+
     const del = await fetch(`${t.baseUrl}/mcp`, { method: 'DELETE', headers: headers(sid) });
     expect(del.status).toBe(200);
     const after = await post(sid, { jsonrpc: '2.0', id: 3, method: 'ping' });
@@ -533,26 +567,19 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
   });
 
   it('rejects bodies over the limit and unknown sessions', async () => {
-    const big = await fetch(`${t.baseUrl}/mcp`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        Accept: 'application/json, text/event-stream',
-        Authorization: `Bearer ${adminToken}`,
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(1_100_000) } }),
+    const big = await postMcp(t.baseUrl, adminToken, {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'ping',
+      params: { pad: 'x'.repeat(1_100_000) },
     });
     expect([413]).toContain(big.status);
-    const unknown = await fetch(`${t.baseUrl}/mcp`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        Accept: 'application/json, text/event-stream',
-        Authorization: `Bearer ${adminToken}`,
-        'mcp-session-id': '00000000-0000-0000-0000-000000000000',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-    });
+    const unknown = await postMcp(
+      t.baseUrl,
+      adminToken,
+      { jsonrpc: '2.0', id: 1, method: 'ping' },
+      { 'mcp-session-id': '00000000-0000-0000-0000-000000000000' },
+    );
     expect(unknown.status).toBe(404);
   });
 });
@@ -605,6 +632,59 @@ describe('MCP over Streamable HTTP (MCP_MODE=stateless)', () => {
       await a.client.close();
       await b.client.close();
     }
+  });
+
+  it('replays list answers byte for byte with the new id, per scope set, in both eras', async () => {
+    const viewer = await userClient(t.baseUrl, api(t.baseUrl, token), 'viewer');
+    const list = async (bearer: string, id: unknown, modern: boolean, methodHeader = 'tools/list') => {
+      const res = await postMcp(
+        t.baseUrl,
+        bearer,
+        {
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/list',
+          ...(modern
+            ? {
+                params: {
+                  _meta: {
+                    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+                    'io.modelcontextprotocol/clientCapabilities': {},
+                  },
+                },
+              }
+            : {}),
+        },
+        {
+          'MCP-Protocol-Version': modern ? '2026-07-28' : '2025-11-25',
+          ...(modern ? { 'Mcp-Method': methodHeader } : {}),
+        },
+      );
+      return { status: res.status, text: await res.text() };
+    };
+    const svc = t.app.get(McpHttpService);
+    for (const modern of [false, true]) {
+      const first = await list(token, 1, modern);
+      const again = await list(token, 'a"b', modern);
+      expect(first.status).toBe(200);
+      expect(again.status).toBe(200);
+      const [a, b] = [JSON.parse(first.text), JSON.parse(again.text)];
+      expect(b.id).toBe('a"b');
+      expect(b.result).toEqual(a.result);
+      expect(again.text).toBe(first.text.replace(/"id":1}$/, '"id":"a\\"b"}'));
+      // A narrower scope set gets its own list, not the admin's kept one.
+      const narrow = JSON.parse((await list(viewer.token!, 2, modern)).text).result.tools.map(
+        (x: { name: string }) => x.name,
+      );
+      expect(narrow).toContain('search_knowledge');
+      expect(narrow).not.toContain('create_document');
+      expect(JSON.parse((await list(viewer.token!, 3, modern)).text).result.tools).toHaveLength(
+        narrow.length,
+      );
+    }
+    expect(svc.stats().listAnswers).toBeGreaterThanOrEqual(4);
+    // A refused request is never kept: the same mismatched routing header is refused each time.
+    for (const id of [4, 5]) expect((await list(token, id, true, 'prompts/list')).status).toBe(400);
   });
 
   it('answers GET with 405 (no standalone stream without a session)', async () => {

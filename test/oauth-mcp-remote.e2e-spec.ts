@@ -31,8 +31,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
 ];
 
-jest.setTimeout(300_000);
-
 suite('mcp-remote signs in with OAuth (no API key) and is cut off when revoked', () => {
   let t: TestApp;
   let admin: ApiClient;
@@ -118,7 +116,8 @@ suite('mcp-remote signs in with OAuth (no API key) and is cut off when revoked',
     const labels = await boxes.evaluateAll((els) =>
       els.map((e) => (e.closest('label')?.textContent ?? '').trim()),
     );
-    expect(labels).toEqual(expect.arrayContaining(['kb:read', 'tickets:read']));
+    // The 401 challenge names the write scopes too, so the client asks for them (an agent may grant them).
+    expect(labels).toEqual(expect.arrayContaining(['kb:read', 'tickets:read', 'kb:write', 'tickets:write']));
     expect(
       labels.every((l) => ['kb:read', 'kb:write', 'tickets:read', 'tickets:write', 'users:read'].includes(l)),
     ).toBe(true);
@@ -146,6 +145,18 @@ suite('mcp-remote signs in with OAuth (no API key) and is cut off when revoked',
         message: e.message,
       }))) as { isError?: boolean };
     expect(denied.isError).toBe(true);
+    const wrote = (await client.callTool({
+      name: 'create_ticket',
+      arguments: {
+        title: 'Via OAuth',
+        description: 'written with a granted write scope',
+        requesterEmail: 'o@x.example',
+      },
+    })) as { isError?: boolean; structuredContent?: { number: number } };
+    expect(wrote.isError).toBeFalsy();
+    expect(
+      (await admin.get(`/api/v1/tickets/${wrote.structuredContent!.number}`)).body.requesterId,
+    ).toBeTruthy();
   });
 
   it('lists the app under the user’s connected apps and revoking it in the admin cuts it off', async () => {

@@ -5,8 +5,11 @@ import { mcpClient } from './support/mcp-client';
 import { CookieJar, pkcePair, registerClient, tokenRequest } from './support/oauth';
 
 const REDIRECT = 'http://127.0.0.1:7777/callback';
-
-jest.setTimeout(180_000);
+/** RFC 9728 protected-resource metadata (served outside the REST API's OpenAPI document). */
+interface ProtectedResource {
+  authorization_servers: string[];
+  scopes_supported: string[];
+}
 
 describe('OAuth 2.1 authorization server for MCP clients', () => {
   let t: TestApp;
@@ -20,7 +23,9 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
     agent = await userClient(t.baseUrl, admin, 'agent');
     viewer = await userClient(t.baseUrl, admin, 'viewer');
   });
+  const streams: { cancel(): Promise<void> }[] = [];
   afterAll(async () => {
+    await Promise.all(streams.map((s) => s.cancel()));
     await t?.close();
   });
 
@@ -88,7 +93,7 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
 
   it('publishes RFC 8414 metadata (and OpenID discovery) with PKCE S256, registration and the product scopes', async () => {
     for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
-      const res = await api(t.baseUrl).get(path);
+      const res = await api(t.baseUrl).raw.get<{ grant_types_supported: string[] }>(path);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
         issuer: t.baseUrl,
@@ -106,7 +111,7 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
       );
       expect(res.body.grant_types_supported).not.toContain('implicit');
     }
-    const prm = await api(t.baseUrl).get('/.well-known/oauth-protected-resource');
+    const prm = await api(t.baseUrl).raw.get<ProtectedResource>('/.well-known/oauth-protected-resource');
     expect(prm.body.authorization_servers).toEqual([t.baseUrl]);
   });
 
@@ -213,11 +218,39 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
     expect(location!.searchParams.get('error')).toBe('access_denied');
   });
 
-  it('lists connected apps and revocation cuts the app off at once', async () => {
+  it('the /mcp challenge names the write scopes too; consent grants them only up to the role', async () => {
+    const res = await fetch(`${t.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(res.status).toBe(401);
+    const asked = /scope="([^"]+)"/.exec(res.headers.get('www-authenticate')!)![1].split(' ');
+    expect([...asked].sort()).toEqual(['kb:read', 'kb:write', 'tickets:read', 'tickets:write', 'users:read']);
+    const prm = await api(t.baseUrl).raw.get<ProtectedResource>('/.well-known/oauth-protected-resource');
+    expect(prm.body.scopes_supported).toEqual(expect.arrayContaining(asked));
+
+    // A client asks for what the challenge named: an agent can grant all of it, a viewer the reads.
+    const { body: client } = await registerClient(t.baseUrl, { client_name: 'Challenge follower' });
+    const asAgent = await authorize(agent, client.client_id, asked.join(' '), asked);
+    expect(asAgent.tokens!.scope.split(' ').sort()).toEqual([...asked].sort());
+    const mcp = await mcpClient(t.baseUrl, asAgent.tokens!.access_token);
+    const names = (await mcp.client.listTools()).tools.map((x) => x.name);
+    expect(names).toEqual(expect.arrayContaining(['update_ticket', 'comment_on_ticket', 'update_document']));
+    await mcp.close();
+    const reader = await userClient(t.baseUrl, admin, 'viewer');
+    const asViewer = await authorize(reader, client.client_id, asked.join(' '), ['kb:read', 'tickets:read']);
+    expect(asViewer.consent.unavailableScopes.sort()).toEqual(['kb:write', 'tickets:write']);
+    expect(asViewer.tokens!.scope).toBe('kb:read tickets:read');
+  });
+
+  it('lists connected apps and revocation cuts the app off at once, open MCP streams included', async () => {
     const { body: client } = await registerClient(t.baseUrl, { client_name: 'Revocable app' });
     const { tokens } = await authorize(viewer, client.client_id, 'kb:read tickets:read', ['kb:read']);
     const mcp = await mcpClient(t.baseUrl, tokens!.access_token);
     await mcp.client.listTools();
+    const stream = await openMcpStream(t.baseUrl, tokens!.access_token);
+    streams.push(stream);
     const apps = await viewer.get('/api/v1/connected-apps');
     expect(apps.status).toBe(200);
     expect(apps.body.items).toEqual([
@@ -232,6 +265,8 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
     );
     expect((await agent.delete(`/api/v1/connected-apps/${client.client_id}`)).status).toBe(404);
     expect((await viewer.delete(`/api/v1/connected-apps/${client.client_id}`)).status).toBe(204);
+    // The revocation reaches every instance through the outbox and closes the app's open stream.
+    expect(await Promise.race([stream.ended, sleep(15_000).then(() => 'still open')])).toBe('ended');
     await expect(mcp.client.listTools()).rejects.toThrow();
     const res = await api(t.baseUrl, tokens!.access_token).get('/api/v1/auth/me');
     expect(res.status).toBe(401);
@@ -265,3 +300,53 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
     expect(anon.status).toBe(401);
   });
 });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A 2025-11-25 session opened by hand, with its standalone GET stream held open. */
+async function openMcpStream(
+  baseUrl: string,
+  token: string,
+): Promise<{ ended: Promise<string>; cancel(): Promise<void> }> {
+  const headers = {
+    Authorization: `Bearer ${token}`,
+    'Content-Type': 'application/json',
+    Accept: 'application/json, text/event-stream',
+  };
+  const init = await fetch(`${baseUrl}/mcp`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
+  });
+  expect(init.status).toBe(200);
+  await init.text();
+  const session = {
+    'Mcp-Session-Id': init.headers.get('mcp-session-id')!,
+    'MCP-Protocol-Version': '2025-11-25',
+  };
+  const initialized = await fetch(`${baseUrl}/mcp`, {
+    method: 'POST',
+    headers: { ...headers, ...session },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
+  expect(initialized.status).toBe(202);
+  const res = await fetch(`${baseUrl}/mcp`, {
+    headers: { Authorization: headers.Authorization, Accept: 'text/event-stream', ...session },
+  });
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  const ended = (async () => {
+    try {
+      while (!(await reader.read()).done);
+    } catch {
+      /* a reset connection ends it too */
+    }
+    return 'ended';
+  })();
+  return { ended, cancel: () => reader.cancel().catch(() => undefined) };
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SearchIndexer } from '@app/knowledge';
 import { startTestApp, type TestApp } from './support/test-app';
-import { api, login, type ApiClient } from './support/http';
+import { api, login, type ApiClient, type Schemas } from './support/http';
 import { mcpClient, waitFor } from './support/mcp-client';
 import { TEST_DATABASE_URL, testDatabaseEnv } from './support/test-db';
 
@@ -78,22 +78,54 @@ describe('search index freshness (real app, real database)', () => {
     }
   });
 
-  it('finds imported documents as soon as the import job completes', async () => {
-    const res = await admin.post('/api/v1/imports', {
-      documents: Array.from({ length: 30 }, (_, i) => ({
-        slug: `narwhal-${i}`,
-        title: `Narwhal ${i}`,
-        body: `Narwhal tusk fact ${i}.`,
-        status: 'published',
-      })),
-    });
+  it('finds imported documents as soon as the import job completes (a bulk body over the 2 MB JSON limit of other routes)', async () => {
+    const filler =
+      'Tusks grow in a left-handed helix, as every field guide to the Arctic will tell you. '.repeat(24);
+    const documents = Array.from({ length: 1200 }, (_, i) => ({
+      slug: `narwhal-${i}`,
+      title: `Narwhal ${i}`,
+      body: `Narwhal tusk fact ${i}.\n\n${filler}`,
+      status: 'published' as const,
+    }));
+    expect(JSON.stringify({ documents }).length).toBeGreaterThan(2 * 1024 * 1024);
+    const res = await admin.post('/api/v1/imports', { documents });
     expect(res.status).toBe(202);
     await waitFor(
       async () => (await admin.get(`/api/v1/jobs/${res.body.id}`)).body.state === 'completed',
       'the import',
+      120_000,
     );
-    const page = await admin.get('/api/v1/documents?q=narwhal&limit=100');
-    expect(page.body.items).toHaveLength(30);
+    const job = (await admin.get(`/api/v1/jobs/${res.body.id}`)).body;
+    expect(job.result).toMatchObject({ created: 1200, failed: 0 });
+    let found = 0;
+    for (let cursor: string | null = null, first = true; first || cursor; first = false) {
+      const page: Schemas['SearchPage'] = (
+        await admin.get(`/api/v1/documents?q=narwhal&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+      ).body as Schemas['SearchPage'];
+      found += page.items.length;
+      cursor = page.nextCursor;
+    }
+    expect(found).toBe(1200);
+    // Each imported document is versioned like any other write.
+    const versions = await admin.get('/api/v1/documents/narwhal-1199/versions');
+    expect(versions.body.items.map((v) => v.version)).toEqual([1]);
+    // The larger limit is the import route's alone, and it is still a limit: 413, or the
+    // connection closed while the client was still sending the body.
+    const refusal = (path: string, body: unknown) =>
+      admin.raw
+        .post(path, body)
+        .then((r) => r.status as number | string)
+        .catch((e: Error & { cause?: { code?: string } }) => e.cause?.code ?? e.message);
+    const refused = [413, 'ECONNRESET', 'EPIPE'];
+    expect(refused).toContain(
+      await refusal('/api/v1/tickets', { title: 'x', description: 'y'.repeat(3 * 2 ** 20) }),
+    );
+    expect(refused).toContain(
+      await refusal('/api/v1/imports', {
+        documents: [{ slug: 'too-big', title: 'x', body: 'y'.repeat(33 * 2 ** 20) }],
+      }),
+    );
+    expect((await admin.get('/api/v1/documents/too-big')).status).toBe(404);
   });
 });
 
@@ -142,7 +174,7 @@ describe('search index across restarts', () => {
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 600_000);
 });
 
 (TEST_DATABASE_URL ? describe : describe.skip)('two instances sharing Postgres', () => {

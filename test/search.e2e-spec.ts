@@ -1,16 +1,9 @@
 import { DatabaseService } from '@app/database';
 import { SearchIndexer, SearchService } from '@app/knowledge';
 import { startTestApp, type TestApp } from './support/test-app';
-import { api, login, type ApiClient } from './support/http';
+import { api, login, type ApiClient, type Schemas } from './support/http';
 
-interface Hit {
-  documentId: string;
-  slug: string;
-  uri: string;
-  snippet: string;
-  score: number;
-  heading: string | null;
-}
+type Hit = Schemas['SearchHitResponse'];
 
 const filler = (n: number) =>
   Array.from(
@@ -23,15 +16,16 @@ describe('knowledge search (BM25 over chunks, real app, real database)', () => {
   let db: DatabaseService;
   let admin: ApiClient;
 
-  const create = async (doc: Record<string, unknown>) => {
+  const create = async (doc: Schemas['CreateDocumentDto']) => {
     const res = await admin.post('/api/v1/documents', { status: 'published', ...doc });
     expect(res.status).toBe(201);
-    return res.body as { id: string; slug: string };
+    return res.body;
   };
   const search = async (qs: string) => {
-    const res = await admin.get<{ items: Hit[]; nextCursor: string | null }>(`/api/v1/documents?${qs}`);
+    const res = await admin.get(`/api/v1/documents?${qs}`);
     expect(res.status).toBe(200);
-    return res.body;
+    // The list answers a DocumentPage or, with q, a SearchPage (a oneOf in the document).
+    return res.body as Schemas['SearchPage'];
   };
   const slugs = (hits: Hit[]) => hits.map((h) => h.slug);
 
@@ -224,7 +218,7 @@ describe('knowledge search (BM25 over chunks, real app, real database)', () => {
     const service = t.app.get(SearchService);
     await service.flushSearchCounts();
     const today = async () => {
-      const res = await admin.get<{ searchesPerDay: { day: string; count: number }[] }>('/api/v1/stats');
+      const res = await admin.get('/api/v1/stats');
       expect(res.status).toBe(200);
       expect(res.body.searchesPerDay).toHaveLength(30);
       return res.body.searchesPerDay[29];
@@ -242,6 +236,6 @@ describe('knowledge search (BM25 over chunks, real app, real database)', () => {
     expect((await admin.get('/api/v1/documents?q=x&cursor=abc')).status).toBe(400);
     const long = await admin.get(`/api/v1/documents?q=${'a'.repeat(1001)}`);
     expect(long.status).toBe(400);
-    expect(long.body.errors[0].field).toBe('q');
+    expect(long.problem.errors?.[0].field).toBe('q');
   });
 });

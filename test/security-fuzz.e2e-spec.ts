@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { api, login, type ApiClient } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';
+import { rpcMessages } from './support/mcp-client';
 
 // Property-based fuzzing of the REST and MCP input surface against the real app: whatever the
 // input, the answer is a 2xx/4xx (never a 5xx), JSON-RPC errors are never -32603, and the process
@@ -73,7 +74,7 @@ describe('security: fuzzing REST and MCP inputs', () => {
   beforeAll(async () => {
     t = await startTestApp();
     admin = api(t.baseUrl, await login(t.baseUrl));
-  }, 180_000);
+  }, 300_000);
   afterAll(() => t?.close());
 
   it('REST GETs never answer 5xx', async () => {
@@ -85,18 +86,18 @@ describe('security: fuzzing REST and MCP inputs', () => {
         const qs = Object.entries(query)
           .map(([k, v]) => `${k}=${raw(v)}`)
           .join('&');
-        const res = await admin.get(qs ? `${path}?${qs}` : path);
+        const res = await admin.raw.get(qs ? `${path}?${qs}` : path);
         if (res.status >= 500)
           throw new Error(`GET ${path}?${qs} -> ${res.status} ${JSON.stringify(res.body)}`);
       }),
       { numRuns: RUNS, interruptAfterTimeLimit: TIME_MS, seed: Number(process.env.FUZZ_SEED) || undefined },
     );
-  }, 120_000);
+  }, 300_000);
 
   it('REST writes never answer 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(restPost, async ({ path, method, body }) => {
-        const res = await admin.request(method, path, body);
+        const res = await admin.raw.request(method, path, body);
         if (res.status >= 500)
           throw new Error(
             `${method} ${path} ${JSON.stringify(body)} -> ${res.status} ${JSON.stringify(res.body)}`,
@@ -104,7 +105,7 @@ describe('security: fuzzing REST and MCP inputs', () => {
       }),
       { numRuns: RUNS, interruptAfterTimeLimit: TIME_MS, seed: Number(process.env.FUZZ_SEED) || undefined },
     );
-  }, 120_000);
+  }, 300_000);
 
   describe('/mcp JSON-RPC', () => {
     let sid: string;
@@ -118,18 +119,10 @@ describe('security: fuzzing REST and MCP inputs', () => {
     const post = async (body: string) => {
       const res = await fetch(`${t.baseUrl}/mcp`, { method: 'POST', headers: headers(), body });
       const text = await res.text();
-      const messages = text
-        .split('\n')
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).trim())
-        .concat(text.trim().startsWith('{') || text.trim().startsWith('[') ? [text] : [])
-        .flatMap((m) => {
-          try {
-            return [JSON.parse(m)].flat();
-          } catch {
-            return [];
-          }
-        }) as { error?: { code: number; message: string } }[];
+      const messages = rpcMessages(text) as {
+        error?: { code: number; message: string };
+        result?: { isError?: boolean; content?: { text?: string }[] };
+      }[];
       return { status: res.status, messages, text };
     };
 
@@ -166,13 +159,48 @@ describe('security: fuzzing REST and MCP inputs', () => {
       'find_users',
       'get_user',
       'whoami',
+      'list_ticket_comments',
+      'list_document_versions',
+      'get_document_version',
+      'restore_document_version',
     ];
+    const hostile = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.string({ maxLength: 10 }).map((x) => `${x}\u0000`),
+      fc.constantFrom('%00', '99999999999999999999', '-1', '1e400', '', ' ', 'kb://documents/x', '../../etc'),
+      fc.uuid(),
+    );
+    const argumentsOf = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }),
+      fc.dictionary(
+        fc.constantFrom(
+          'query',
+          'id',
+          'slug',
+          'title',
+          'body',
+          'number',
+          'email',
+          'requesterEmail',
+          'status',
+          'priority',
+          'tags',
+          'cursor',
+          'limit',
+          'expectedVersion',
+          'assigneeId',
+          'createdAfter',
+        ),
+        fc.oneof(hostile, fc.integer(), fc.double(), fc.array(hostile, { maxLength: 3 }), fc.constant(null)),
+        { maxKeys: 5 },
+      ),
+    );
     const envelope = fc.oneof(
       fc.record({
         jsonrpc: fc.constant('2.0'),
         id: fc.oneof(fc.nat(), fc.string({ maxLength: 10 })),
         method: fc.constant('tools/call'),
-        params: fc.record({ name: fc.constantFrom(...tools), arguments: fc.jsonValue({ maxDepth: 4 }) }),
+        params: fc.record({ name: fc.constantFrom(...tools), arguments: argumentsOf }),
       }),
       fc.record({
         jsonrpc: fc.constant('2.0'),
@@ -187,21 +215,30 @@ describe('security: fuzzing REST and MCP inputs', () => {
           'ping',
           'logging/setLevel',
         ),
-        // Required params present (uri, name) but hostile; requests missing them: see the skipped test below.
+        // Required params present or missing, hostile values (NUL bytes, huge numbers, odd URIs).
         params: fc.record(
           {
             uri: fc.oneof(
-              fc.string(),
-              fc.constantFrom('kb://documents/%00', 'kb://tickets/99999999999999999999', 'kb://users/x'),
+              hostile,
+              fc.constantFrom(
+                'kb://documents/%00',
+                'kb://documents/\u0000',
+                'kb://tickets/99999999999999999999',
+                'kb://users/x',
+                'kb://users/%ZZ',
+              ),
             ),
-            name: fc.string(),
-            arguments: fc.dictionary(fc.string(), fc.string()),
+            name: fc.oneof(
+              hostile,
+              fc.constantFrom('triage_ticket', 'answer_from_knowledge', 'summarize_ticket'),
+            ),
+            arguments: fc.dictionary(fc.constantFrom('number', 'question', 'x'), hostile),
             cursor: fc.oneof(fc.string(), fc.base64String()),
             level: fc.string(),
             ref: fc.jsonValue({ maxDepth: 2 }),
             argument: fc.jsonValue({ maxDepth: 2 }),
           },
-          { requiredKeys: ['uri', 'name'] },
+          { requiredKeys: [] },
         ),
       }),
       fc.record({
@@ -212,11 +249,7 @@ describe('security: fuzzing REST and MCP inputs', () => {
       }),
     );
 
-    // KNOWN BUGS in /mcp found by this property (reported to the MCP owner); skipped so CI stays
-    // green until libs/mcp maps them, then un-skip:
-    //  - {"method":"resources/read","params":{"uri":"kb://documents/%00"}} → -32603 (NUL reaches SQL)
-    //  - requests missing required params → -32603 instead of -32602 (see below)
-    it.skip('never answers 5xx or -32603', async () => {
+    it('never answers 5xx or -32603, and tool calls never fail with an internal error', async () => {
       await fc.assert(
         fc.asyncProperty(envelope, async (msg) => {
           const res = await post(JSON.stringify(msg));
@@ -224,24 +257,62 @@ describe('security: fuzzing REST and MCP inputs', () => {
             throw new Error(`${JSON.stringify(msg)} -> HTTP ${res.status} ${res.text.slice(0, 300)}`);
           const internal = res.messages.find((m) => m.error?.code === -32603);
           if (internal) throw new Error(`${JSON.stringify(msg)} -> -32603 ${internal.error!.message}`);
+          const crashed = res.messages.find(
+            (m) => m.result?.isError && /^Internal error/.test(m.result.content?.[0]?.text ?? ''),
+          );
+          if (crashed) throw new Error(`${JSON.stringify(msg)} -> tool internal error`);
         }),
         { numRuns: RUNS, interruptAfterTimeLimit: TIME_MS, seed: Number(process.env.FUZZ_SEED) || undefined },
       );
-    }, 120_000);
+    }, 300_000);
 
-    // KNOWN BUG in /mcp (found by this fuzz test, reported to the MCP owner): a request whose params
-    // miss a required field answers -32603 (internal error) instead of -32602 (invalid params),
-    // e.g. {"method":"resources/read","params":{}}. Un-skip when libs/mcp maps it.
-    it.skip('answers missing required params with -32602, not -32603', async () => {
+    it.each([
+      ['resources/read', {}],
+      ['resources/read', undefined],
+      ['resources/subscribe', {}],
+      ['resources/unsubscribe', {}],
+      ['prompts/get', {}],
+      ['completion/complete', {}],
+      ['tools/call', {}],
+      ['logging/setLevel', { level: 'loud' }],
+    ] as const)('answers %s with params %j (required params missing) with -32602', async (method, params) => {
+      const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 9, method, params }));
+      expect(res.status).toBeLessThan(500);
+      expect(res.messages.map((m) => m.error?.code)).toEqual([-32602]);
+      expect(res.messages[0].error!.message).toMatch(/^Invalid /);
+    });
+
+    it('answers a NUL byte in a resource URI, a completion value or a prompt argument with -32602', async () => {
       for (const [method, params] of [
-        ['resources/read', {}],
-        ['resources/subscribe', {}],
-        ['prompts/get', {}],
-        ['completion/complete', {}],
-        ['tools/call', {}],
+        ['resources/read', { uri: 'kb://documents/%00' }],
+        ['resources/read', { uri: 'kb://documents/\u0000' }],
+        [
+          'completion/complete',
+          {
+            ref: { type: 'ref/resource', uri: 'kb://documents/{slug}' },
+            argument: { name: 'slug', value: 'a\u0000' },
+          },
+        ],
+        ['prompts/get', { name: 'answer_from_knowledge', arguments: { question: 'a\u0000b' } }],
       ] as const) {
         const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 9, method, params }));
         expect(res.messages.map((m) => m.error?.code)).toEqual([-32602]);
+      }
+    });
+
+    it('answers a NUL byte in tool arguments with an isError result naming the field', async () => {
+      for (const [name, args, field] of [
+        ['get_document', { slug: 'a\u0000b' }, 'slug'],
+        ['create_document', { slug: 'nul-doc', title: 'a\u0000b', body: 'x' }, 'title'],
+        ['search_tickets', { query: 'a\u0000b' }, 'query'],
+        ['find_users', { query: 'a\u0000b' }, 'query'],
+      ] as const) {
+        const res = await post(
+          JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name, arguments: args } }),
+        );
+        const result = res.messages.find((m) => m.result)?.result;
+        expect(result?.isError).toBe(true);
+        expect(result?.content?.[0]?.text).toContain(`${field} must not contain NUL`);
       }
     });
 

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { frontMatterParsesInFlight } from '@app/knowledge';
 import { api, login, type ApiClient } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -7,15 +8,10 @@ const dir = join(__dirname, 'fixtures/security/imports');
 const hostile = readdirSync(dir).filter((f) => f !== 'valid.md');
 const g = globalThis as { __contextDeskPwned?: unknown };
 
-async function upload(t: TestApp, token: string, files: { name: string; text: string }[]) {
+function upload(t: TestApp, token: string, files: { name: string; text: string }[]) {
   const form = new FormData();
   for (const f of files) form.append('files', new Blob([f.text]), f.name);
-  const res = await fetch(`${t.baseUrl}/api/v1/imports`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}` },
-    body: form,
-  });
-  return { status: res.status, body: (await res.json()) as { id: string } };
+  return api(t.baseUrl, token).upload('/api/v1/imports', form);
 }
 
 async function waitForJob(client: ApiClient, id: string) {
@@ -46,29 +42,33 @@ describe('security: Markdown imports (issue 9 item 1)', () => {
     const job = await waitForJob(admin, res.body.id);
     expect(g.__contextDeskPwned).toBeUndefined();
     expect(job.state).toBe('completed');
-    expect(job.result.created).toBe(1);
-    expect(job.result.failures.map((f: { item: string }) => f.item).sort()).toEqual([...hostile].sort());
-    for (const f of job.result.failures) expect(f.reason).toMatch(/^front matter /);
+    expect(job.result?.created).toBe(1);
+    expect(job.result?.failures.map((f) => f.item).sort()).toEqual([...hostile].sort());
+    for (const f of job.result?.failures ?? []) expect(f.reason).toMatch(/^front matter /);
     expect((await admin.get('/api/v1/documents/safe-import')).body).toMatchObject({ title: 'A safe import' });
   });
 
-  it('answers /health/live quickly while hostile front matter is being parsed', async () => {
-    // Alias bombs, and the slowest YAML shapes that still fit the size limit.
+  it('answers /health/live while the parse worker is busy with hostile front matter; each file fails alone', async () => {
+    // Alias bombs, and the slowest YAML shapes that still fit the size limit. (Latency figures:
+    // bench/hostile-import.ts; a test does not assert on time.)
     const slow = '---\n' + '- \n'.repeat(5000) + '---\nx';
     const bomb = readFileSync(join(dir, 'alias-bomb.md'), 'utf8');
-    const files = Array.from({ length: 16 }, (_, i) => ({
+    const files = Array.from({ length: 48 }, (_, i) => ({
       name: `hostile-${i}.md`,
       text: i % 2 ? bomb : slow,
     }));
     let busy = true;
-    const latencies: number[] = [];
+    let answered = 0;
+    let answeredWhileParsing = 0;
     const probe = (async () => {
       while (busy) {
-        const started = performance.now();
         const r = await fetch(`${t.baseUrl}/health/live`);
         expect(r.status).toBe(200);
-        latencies.push(performance.now() - started);
-        await new Promise((r) => setTimeout(r, 20));
+        answered++;
+        // Same process: a liveness answer seen while a parse is in flight means the parse is not
+        // holding the event loop (a parse on the main thread could never be observed in flight).
+        if (frontMatterParsesInFlight() > 0) answeredWhileParsing++;
+        await r.arrayBuffer();
       }
     })();
     const res = await upload(t, admin.token!, files);
@@ -76,8 +76,11 @@ describe('security: Markdown imports (issue 9 item 1)', () => {
     await probe;
     expect(res.status).toBe(202);
     const job = await waitForJob(admin, res.body.id);
-    expect(job.result.failed).toBe(16);
-    expect(latencies.length).toBeGreaterThan(3);
-    expect(Math.max(...latencies)).toBeLessThan(1000);
+    expect(job.state).toBe('completed');
+    expect(job.result?.failed).toBe(files.length);
+    expect(job.result?.created).toBe(0);
+    expect(answered).toBeGreaterThan(0);
+    expect(answeredWhileParsing).toBeGreaterThan(0);
+    expect(frontMatterParsesInFlight()).toBe(0);
   });
 });

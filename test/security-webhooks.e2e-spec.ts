@@ -21,7 +21,7 @@ describe('security: webhook targets (issue 9 item 8)', () => {
       res.end('ok');
     });
     await new Promise<void>((r) => rx.listen(0, '127.0.0.1', r));
-  }, 180_000);
+  }, 300_000);
   afterAll(async () => {
     if (rx) await new Promise((r) => rx.close(r));
     await t?.close();
@@ -31,7 +31,7 @@ describe('security: webhook targets (issue 9 item 8)', () => {
     const res = await admin.post('/api/v1/webhooks', { url, events: ['ticket.created'], secret });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'url' })]);
+    expect(res.problem.errors).toEqual([expect.objectContaining({ field: 'url' })]);
   });
 
   it('refuses a loopback target on update too', async () => {

@@ -1,8 +1,9 @@
 import { DatabaseService } from '@app/database';
 import { TicketsService } from '@app/tickets';
 import { startTestApp, type TestApp } from './support/test-app';
-import { api, login, userClient, type ApiClient } from './support/http';
+import { api, login, userClient, type ApiClient, type OpenApiDocument, type Schemas } from './support/http';
 import { mcpClient } from './support/mcp-client';
+import { expectNothingWritten } from './support/no-writes';
 
 type Client = ApiClient & { userId: string; email: string };
 
@@ -29,7 +30,7 @@ describe('tickets over REST (real app, real database)', () => {
   const audits = (number: number, action: string) =>
     db.prisma.auditLog.findMany({ where: { targetType: 'ticket', targetId: String(number), action } });
   let seq = 0;
-  const newTicket = async (extra: Record<string, unknown> = {}, as: ApiClient = agent) => {
+  const newTicket = async (extra: Partial<Schemas['CreateTicketDto']> = {}, as: ApiClient = agent) => {
     const res = await as.post('/api/v1/tickets', {
       title: `Printer on floor ${++seq} is jammed`,
       description: 'Paper keeps jamming in tray 2.',
@@ -88,10 +89,10 @@ describe('tickets over REST (real app, real database)', () => {
     const byId = await newTicket({ requesterEmail: undefined, requesterId: viewer.userId });
     expect(byId.requester).toMatchObject({ id: viewer.userId, email: viewer.email });
 
-    const bad = await agent.post('/api/v1/tickets', { description: 'x', priority: 'asap', extra: 1 });
+    const bad = await agent.raw.post('/api/v1/tickets', { description: 'x', priority: 'asap', extra: 1 });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
-    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(
+    expect(bad.problem.errors?.map((e: { field: string }) => e.field)).toEqual(
       expect.arrayContaining(['title', 'priority', 'extra']),
     );
     const both = await agent.post('/api/v1/tickets', {
@@ -101,39 +102,43 @@ describe('tickets over REST (real app, real database)', () => {
       requesterId: viewer.userId,
     });
     expect(both.status).toBe(400);
-    expect(both.body.errors[0].field).toBe('requesterId');
+    expect(both.problem.errors?.[0].field).toBe('requesterId');
     const unknown = await agent.post('/api/v1/tickets', {
       title: 'x',
       description: 'y',
       requesterId: '00000000-0000-4000-8000-000000000000',
     });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.errors).toEqual([{ field: 'requesterId', message: 'no user with this id' }]);
+    expect(unknown.problem.errors).toEqual([{ field: 'requesterId', message: 'no user with this id' }]);
   });
 
   it('answers 404 for an unknown number and 400 for a malformed one', async () => {
     const missing = await agent.get('/api/v1/tickets/999999');
     expect(missing.status).toBe(404);
-    expect(missing.body.detail).toContain('999999');
+    expect(missing.problem.detail).toContain('999999');
     const malformed = await agent.get('/api/v1/tickets/abc');
     expect(malformed.status).toBe(400);
-    expect(malformed.body.errors[0].field).toBe('number');
+    expect(malformed.problem.errors?.[0].field).toBe('number');
   });
 
   it('sets the first-response deadline for urgent/high and follows priority changes', async () => {
     const urgent = await newTicket({ priority: 'urgent' });
     const created = Date.parse(urgent.createdAt);
-    expect(Date.parse(urgent.slaDueAt) - created).toBe(t.config.slaFirstResponseMinutes.urgent * 60_000);
+    expect(Date.parse(urgent.slaDueAt ?? 'none') - created).toBe(
+      t.config.slaFirstResponseMinutes.urgent * 60_000,
+    );
     const high = await agent.patch(`/api/v1/tickets/${urgent.number}`, { priority: 'high' });
-    expect(Date.parse(high.body.slaDueAt) - created).toBe(t.config.slaFirstResponseMinutes.high * 60_000);
+    expect(Date.parse(high.body.slaDueAt ?? 'none') - created).toBe(
+      t.config.slaFirstResponseMinutes.high * 60_000,
+    );
     const normal = await agent.patch(`/api/v1/tickets/${urgent.number}`, { priority: 'normal' });
     expect(normal.body.slaDueAt).toBeNull();
   });
 
   it('moves along the workflow, stamps resolvedAt/closedAt, and refuses illegal moves', async () => {
     const ticket = await newTicket();
-    const path = `/api/v1/tickets/${ticket.number}`;
-    const move = async (status: string) => {
+    const path = `/api/v1/tickets/${ticket.number}` as const;
+    const move = async (status: Schemas['TicketResponse']['status']) => {
       const res = await agent.patch(path, { status });
       expect(res.status).toBe(200);
       expect(res.body.status).toBe(status);
@@ -181,7 +186,7 @@ describe('tickets over REST (real app, real database)', () => {
 
   it('loses no update when two writers send the same If-Match', async () => {
     const ticket = await newTicket();
-    const path = `/api/v1/tickets/${ticket.number}`;
+    const path = `/api/v1/tickets/${ticket.number}` as const;
     const [a, b] = await Promise.all([
       agent.patch(path, { title: 'Title from A' }, { 'If-Match': '1' }),
       agent2.patch(path, { priority: 'urgent' }, { 'If-Match': '1' }),
@@ -198,7 +203,7 @@ describe('tickets over REST (real app, real database)', () => {
 
     const stale = await agent.patch(path, { expectedVersion: 1, tags: ['x'] });
     expect(stale.status).toBe(409);
-    expect(stale.body.currentVersion).toBe(2);
+    expect(stale.problem.currentVersion).toBe(2);
     const fresh = await agent.patch(path, { expectedVersion: 2, tags: ['x'] });
     expect(fresh.status).toBe(200);
     expect(fresh.body.version).toBe(3);
@@ -206,10 +211,10 @@ describe('tickets over REST (real app, real database)', () => {
 
   it('assigns only active agents or admins', async () => {
     const ticket = await newTicket();
-    const path = `/api/v1/tickets/${ticket.number}`;
+    const path = `/api/v1/tickets/${ticket.number}` as const;
     const toViewer = await agent.patch(path, { assigneeId: viewer.userId });
     expect(toViewer.status).toBe(400);
-    expect(toViewer.body.errors).toEqual([
+    expect(toViewer.problem.errors).toEqual([
       { field: 'assigneeId', message: expect.stringContaining('viewer') },
     ]);
     const ok = await agent.patch(path, { assigneeId: agent2.userId });
@@ -223,12 +228,12 @@ describe('tickets over REST (real app, real database)', () => {
       assigneeId: viewer.userId,
     });
     expect(onCreate.status).toBe(400);
-    expect(onCreate.body.errors[0].field).toBe('assigneeId');
+    expect(onCreate.problem.errors?.[0].field).toBe('assigneeId');
   });
 
   it('keeps internal comments from viewers and stamps the first agent reply', async () => {
     const ticket = await newTicket({ priority: 'urgent', requesterEmail: viewer.email });
-    const path = `/api/v1/tickets/${ticket.number}`;
+    const path = `/api/v1/tickets/${ticket.number}` as const;
 
     const note = await agent.post(`${path}/comments`, {
       body: 'Looks like the SSO bug again',
@@ -238,9 +243,12 @@ describe('tickets over REST (real app, real database)', () => {
     expect(note.body).toMatchObject({ internal: true, authorId: agent.userId, ticketNumber: ticket.number });
     expect((await agent.get(path)).body.firstResponseAt).toBeNull();
 
-    const denied = await viewer.post(`${path}/comments`, { body: 'hello?' });
+    const comments = async () => (await agent.get(`${path}/comments`)).body.items.map((c) => c.id);
+    const denied = await expectNothingWritten(t.app, comments, () =>
+      viewer.post(`${path}/comments`, { body: 'hello?' }),
+    );
     expect(denied.status).toBe(403);
-    expect(denied.body.detail).toContain('tickets:write');
+    expect(denied.problem.detail).toContain('tickets:write');
 
     const reply = await agent2.post(`${path}/comments`, { body: 'We are on it.' });
     expect(reply.status).toBe(201);
@@ -340,12 +348,12 @@ describe('tickets over REST (real app, real database)', () => {
 
     const bad = await viewer.get('/api/v1/tickets?status=done&assigneeId=bob&cursor=zzz');
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(
+    expect(bad.problem.errors?.map((e: { field: string }) => e.field)).toEqual(
       expect.arrayContaining(['status', 'assigneeId']),
     );
     const badCursor = await viewer.get('/api/v1/tickets?cursor=zzz');
     expect(badCursor.status).toBe(400);
-    expect(badCursor.body.errors[0].field).toBe('cursor');
+    expect(badCursor.problem.errors?.[0].field).toBe('cursor');
   });
 
   it('marks an SLA breach once, and never after a first response', async () => {
@@ -404,15 +412,25 @@ describe('tickets over REST (real app, real database)', () => {
     expect((await api(t.baseUrl).get('/api/v1/stats')).status).toBe(401);
   });
 
-  it('requires tickets:write to create or change tickets', async () => {
+  it('requires tickets:write to create or change tickets, and a refusal writes nothing', async () => {
     const ticket = await newTicket();
-    expect((await viewer.post('/api/v1/tickets', { title: 'x', description: 'y' })).status).toBe(403);
-    expect((await viewer.patch(`/api/v1/tickets/${ticket.number}`, { status: 'closed' })).status).toBe(403);
+    const state = async () => ({
+      count: await db.prisma.ticket.count(),
+      ticket: (await agent.get(`/api/v1/tickets/${ticket.number}`)).body,
+    });
+    const created = await expectNothingWritten(t.app, state, () =>
+      viewer.post('/api/v1/tickets', { title: 'x', description: 'y' }),
+    );
+    expect(created.status).toBe(403);
+    const changed = await expectNothingWritten(t.app, state, () =>
+      viewer.patch(`/api/v1/tickets/${ticket.number}`, { status: 'closed' }),
+    );
+    expect(changed.status).toBe(403);
     expect((await viewer.get(`/api/v1/tickets/${ticket.number}`)).status).toBe(200);
   });
 
   it('documents the ticket and stats routes in OpenAPI', async () => {
-    const doc = (await api(t.baseUrl).get('/api/openapi.json')).body;
+    const doc = (await api(t.baseUrl).raw.get<OpenApiDocument>('/api/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/api/v1/tickets',
@@ -422,20 +440,18 @@ describe('tickets over REST (real app, real database)', () => {
       ]),
     );
     const patch = doc.paths['/api/v1/tickets/{number}'].patch;
-    expect(patch.parameters.map((p: { name: string }) => p.name)).toEqual(
-      expect.arrayContaining(['number', 'If-Match']),
-    );
+    expect(patch.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['number', 'If-Match']));
     expect(Object.keys(patch.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409']));
-    expect(doc.components.schemas.TicketResponse.properties.requester).toBeDefined();
+    expect(doc.components.schemas.TicketResponse.properties?.requester).toBeDefined();
   });
 
   it('walks the channel field through REST, OpenAPI and MCP (input, output, filter)', async () => {
     const phone = await newTicket({ channel: 'phone', title: 'Caller cannot print invoices' });
     expect(phone).toMatchObject({ channel: 'phone', version: 1 });
     expect((await newTicket()).channel).toBe('api');
-    const bad = await agent.post('/api/v1/tickets', { title: 'x', description: '', channel: 'fax' });
+    const bad = await agent.raw.post('/api/v1/tickets', { title: 'x', description: '', channel: 'fax' });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['channel']);
+    expect(bad.problem.errors?.map((e: { field: string }) => e.field)).toEqual(['channel']);
 
     const moved = await agent.patch(`/api/v1/tickets/${phone.number}`, { channel: 'email' });
     expect(moved.body).toMatchObject({ channel: 'email', version: 2 });
@@ -452,15 +468,13 @@ describe('tickets over REST (real app, real database)', () => {
     const none = await viewer.get('/api/v1/tickets?q=invoices&channel=chat');
     expect(none.body.items).toEqual([]);
 
-    const doc = (await api(t.baseUrl).get('/api/openapi.json')).body;
+    const doc = (await api(t.baseUrl).raw.get<OpenApiDocument>('/api/openapi.json')).body;
     const channels = ['email', 'chat', 'phone', 'api'];
-    expect(doc.components.schemas.TicketResponse.properties.channel.enum).toEqual(channels);
-    expect(doc.components.schemas.CreateTicketDto.properties.channel.enum).toEqual(channels);
-    expect(doc.components.schemas.UpdateTicketDto.properties.channel.enum).toEqual(channels);
-    const query = doc.paths['/api/v1/tickets'].get.parameters.find(
-      (p: { name: string }) => p.name === 'channel',
-    );
-    expect(query.schema.enum).toEqual(channels);
+    expect(doc.components.schemas.TicketResponse.properties?.channel.enum).toEqual(channels);
+    expect(doc.components.schemas.CreateTicketDto.properties?.channel.enum).toEqual(channels);
+    expect(doc.components.schemas.UpdateTicketDto.properties?.channel.enum).toEqual(channels);
+    const query = doc.paths['/api/v1/tickets'].get.parameters?.find((p) => p.name === 'channel');
+    expect(query?.schema?.enum).toEqual(channels);
 
     const mcp = await mcpClient(t.baseUrl, agent.token!);
     try {

@@ -31,7 +31,7 @@ describe('users over REST: the last active admin (real app, real database)', () 
   it('lets concurrent demotions never remove the last active admin', async () => {
     const b = await userClient(t.baseUrl, admin, 'admin');
     const c = await userClient(t.baseUrl, admin, 'admin');
-    const me = (await admin.get<{ id: string }>('/api/v1/auth/me')).body.id;
+    const me = (await admin.get('/api/v1/auth/me')).body.id;
     expect(await activeAdmins()).toBe(3);
     const before = await db.prisma.event.count({ where: { event: 'user.updated' } });
 
@@ -44,7 +44,7 @@ describe('users over REST: the last active admin (real app, real database)', () 
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 409]);
     const refused = results.find((r) => r.status === 409)!;
-    expect(refused.body.detail).toContain('last active admin');
+    expect(refused.problem.detail).toContain('last active admin');
     expect(await activeAdmins()).toBe(1);
     // Only the two committed changes wrote events.
     expect(await db.prisma.event.count({ where: { event: 'user.updated' } })).toBe(before + 2);

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { api, login, userClient, type ApiClient } from './support/http';
+import { expectNothingWritten } from './support/no-writes';
 import { startTestApp, type TestApp } from './support/test-app';
 
 interface Received {
@@ -62,7 +63,7 @@ describe('webhooks', () => {
   it('manages webhooks (admin only), never returning the secret', async () => {
     const bad = await admin.post('/api/v1/webhooks', { url: 'ftp://x', events: [], secret: 'short' });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+    expect(bad.problem.errors?.map((e: { field: string }) => e.field).sort()).toEqual([
       'events',
       'secret',
       'url',
@@ -80,13 +81,21 @@ describe('webhooks', () => {
     expect(created.body).toMatchObject({ events: ['document.*'], active: false, version: 1 });
     expect(JSON.stringify(created.body)).not.toContain(secret);
     const id = created.body.id;
-    expect((await admin.get('/api/v1/webhooks')).body.items.map((w: { id: string }) => w.id)).toContain(id);
+    expect((await admin.get('/api/v1/webhooks')).body.items.map((w) => w.id)).toContain(id);
     const patched = await admin.patch(
       `/api/v1/webhooks/${id}`,
       { events: ['ticket.created'] },
       { 'If-Match': '1' },
     );
     expect(patched.body).toMatchObject({ events: ['ticket.created'], version: 2 });
+    // An agent cannot add, change or remove webhooks, and a refusal leaves them as they are.
+    const hooks = async () => (await admin.get('/api/v1/webhooks')).body.items;
+    const writes: (() => Promise<{ status: number }>)[] = [
+      () => agent.post('/api/v1/webhooks', { url: 'http://127.0.0.1:9/agent', events: ['*'], secret }),
+      () => agent.patch(`/api/v1/webhooks/${id}`, { active: true }),
+      () => agent.delete(`/api/v1/webhooks/${id}`),
+    ];
+    for (const write of writes) expect((await expectNothingWritten(t.app, hooks, write)).status).toBe(403);
     expect((await admin.patch(`/api/v1/webhooks/${id}`, { active: true }, { 'If-Match': '1' })).status).toBe(
       409,
     );
@@ -116,9 +125,7 @@ describe('webhooks', () => {
         attempts: 3,
         responseStatus: 200,
       });
-      expect(
-        d.attemptLog.map((a: { attempt: number; responseStatus: number }) => [a.attempt, a.responseStatus]),
-      ).toEqual([
+      expect(d.attemptLog.map((a) => [a.attempt, a.responseStatus])).toEqual([
         [1, 500],
         [2, 500],
         [3, 200],

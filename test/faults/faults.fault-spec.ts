@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
@@ -17,6 +18,7 @@ import { Client } from 'pg';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/test-db';
 import { PrivateRedis, REDIS_SERVER_BIN } from '../support/redis-server';
 import { TcpProxy } from '../support/tcp-proxy';
+import { mcpClient } from '../support/mcp-client';
 import {
   freePort,
   killHard,
@@ -25,6 +27,7 @@ import {
   runner,
   serverEnv,
   startServer,
+  startWorker,
   type ServerProcess,
 } from '../support/spawn-server';
 
@@ -155,9 +158,9 @@ async function call(
   let env: NodeJS.ProcessEnv;
   let token = '';
   const servers: ServerProcess[] = [];
-  const start = async () => {
+  const start = async (extra: Record<string, string> = {}) => {
     const t0 = Date.now();
-    const s = await startServer(env);
+    const s = await startServer({ ...env, ...extra });
     servers.push(s);
     log(`server ${s.child.pid} ready in ${Date.now() - t0} ms`);
     return s;
@@ -213,7 +216,7 @@ async function call(
       if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
     await Promise.all(servers.map((s) => s.exited));
     await sql?.end().catch(() => undefined);
-    await proxy?.stop();
+    await proxy?.close();
     await redis?.kill();
     await rx?.close();
     await db?.drop().catch(() => undefined);
@@ -374,6 +377,17 @@ async function call(
   }, 120_000);
 
   async function checkOutage(): Promise<void> {
+    // MCP: a session opened before the outage, and an API key first used during it (so its
+    // authentication needs the database).
+    const key = await call(s2.url, 'POST', '/api/v1/api-keys', token, {
+      name: 'fault-suite-mcp',
+      scopes: ['tickets:read'],
+    });
+    expect(key.status).toBe(201);
+    const mcp = await mcpClient(s2.url, token, { name: 'fault-suite' });
+    expect(
+      (await mcp.client.callTool({ name: 'search_tickets', arguments: { limit: 1 } })).isError,
+    ).toBeFalsy();
     await proxy.stop();
     const stoppedAt = Date.now();
     const statuses: Record<string, number> = {};
@@ -398,6 +412,39 @@ async function call(
     }
     expect(Object.keys(statuses)).toEqual(['503']);
     expect(retryAfterMissing).toBe(0);
+
+    // MCP during the outage: a tool call in an open session is a tool error saying to retry
+    // later; a request that must authenticate against the database is HTTP 503 with
+    // Retry-After and a JSON-RPC server error (never -32603 / 500).
+    const tool = (await mcp.client.callTool({ name: 'search_tickets', arguments: { limit: 1 } })) as {
+      isError?: boolean;
+      content: { type: string; text: string }[];
+    };
+    expect(tool.isError).toBe(true);
+    expect(tool.content[0].text).toMatch(/^Temporarily unavailable: .*Retry in \d+ seconds\.$/);
+    const raw = await fetch(`${s2.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        Authorization: `Bearer ${key.body.secret}`,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '1' },
+        },
+      }),
+    });
+    const rawBody = (await raw.json()) as { error: { code: number; message: string } };
+    expect(raw.status).toBe(503);
+    expect(Number(raw.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(rawBody.error.code).toBe(-32000);
+    expect(rawBody.error.message).toMatch(/^Temporarily unavailable/);
     expect(slowestReadyMs).toBeLessThan(2000);
     expect(readyBody.details.database.status).toBe('down');
     expect(readyBody.details.redis.status).toBe('up');
@@ -415,7 +462,7 @@ async function call(
     expect((await call(s2.url, 'GET', '/health/ready')).status).toBe(200);
 
     // Frozen (connections open, nothing answers): still bounded answers, then recovery.
-    proxy.freeze();
+    await proxy.freeze();
     const frozenAt = Date.now();
     const t0 = Date.now();
     const frozenReady = await call(s2.url, 'GET', '/health/ready');
@@ -435,8 +482,15 @@ async function call(
       30_000,
     );
 
+    await mcp.close();
     figures.postgresStopped10s = {
       statuses,
+      mcpToolCall: { isError: tool.isError, text: tool.content[0].text },
+      mcpUncachedAuth: {
+        status: raw.status,
+        retryAfter: raw.headers.get('retry-after'),
+        error: rawBody.error,
+      },
       retryAfterMissing,
       slowestHealthReadyMs: slowestReadyMs,
       healthWhileDown: readyBody.details,
@@ -452,6 +506,7 @@ async function call(
     const s3 = await start();
     const both = [s2, s3];
     log('2,000 creates across two instances');
+    const burstStart = Date.now();
     const results = await Promise.all(
       Array.from({ length: 2000 }, (_, i) =>
         newTicket(both[i % 2], 10_000 + i).catch((e: Error) => ({
@@ -467,7 +522,19 @@ async function call(
     const stored = (
       await sql.query('SELECT count(*)::int AS n FROM ticket WHERE number = ANY($1::int[])', [created])
     ).rows[0].n;
-    figures.burst2000TwoInstances = { statuses, stored };
+    const burstSeconds = (Date.now() - burstStart) / 1000;
+    const noRetryAfter = results.filter((r) => r.status === 503 && !r.headers.get('retry-after')).length;
+    figures.burst2000TwoInstances = {
+      statuses,
+      stored,
+      burstSeconds,
+      createdPerSecond: Math.round(created.length / burstSeconds),
+      shed503WithoutRetryAfter: noRetryAfter,
+    };
+    expect(noRetryAfter).toBe(0);
+    // Useful work, not only refusals: admission control keeps the admitted requests within
+    // what the database sustains, so a real share of the burst is created.
+    expect(created.length).toBeGreaterThan(0);
     // 201 or 503; on a machine too loaded to read request headers in time, Node itself answers
     // 408 (headersTimeout) before the app sees the request. Never 500, never a dropped request.
     expect(Object.keys(statuses).every((s) => s === '201' || s === '503' || s === '408')).toBe(true);
@@ -475,7 +542,7 @@ async function call(
     expect(new Set(created).size).toBe(created.length);
   }, 600_000);
 
-  it('SIGTERM under keep-alive load: exit 0, every request answered, none reset', async () => {
+  it('SIGTERM under keep-alive load: not ready while draining, exit 0, every request answered, none reset', async () => {
     const s = servers[servers.length - 1];
     let stop = false;
     const counts = { ok: 0, other: 0, refused: 0, reset: 0, afterSigterm: 0 };
@@ -504,19 +571,121 @@ async function call(
       }
     };
     const loops = Array.from({ length: 16 }, loop);
+    // A load balancer's readiness probe on its own keep-alive connection.
+    const probe = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const ready = () =>
+      new Promise<{ status: number; server?: { status: string } }>((resolve, reject) =>
+        http
+          .get(`${s.url}/health/ready`, { agent: probe }, (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () =>
+              resolve({ status: res.statusCode!, server: JSON.parse(text).details?.server }),
+            );
+          })
+          .on('error', reject),
+      );
+    // Ready again after the burst (nothing left queued or stuck), before the signal.
+    await until(ready, (r) => r.status === 200, 'readiness after the burst', 60_000);
     await new Promise((r) => setTimeout(r, 1500));
     sigtermAt = Date.now();
     log(`SIGTERM to ${s.child.pid} under load`);
     s.child.kill('SIGTERM');
+    await until(
+      async () => s.output().includes('SIGTERM: shutting down'),
+      (v) => v,
+      'the drain to start',
+      30_000,
+    );
+    const readyWhileDraining = await ready().catch((e: Error) => ({ status: -1, error: e.message }));
+    probe.destroy();
     const code = await s.exited;
     const exitMs = Date.now() - sigtermAt;
     stop = true;
     await Promise.all(loops);
-    figures.sigtermUnderLoad = { exitCode: code, exitMs, ...counts, errors: [...new Set(errors)] };
+    figures.sigtermUnderLoad = {
+      exitCode: code,
+      exitMs,
+      ...counts,
+      errors: [...new Set(errors)],
+      healthReadyWhileDraining: readyWhileDraining,
+    };
     expect(code).toBe(0);
+    expect(readyWhileDraining).toMatchObject({ status: 503, server: { status: 'down' } });
     expect(counts.reset).toBe(0);
     expect(counts.other).toBe(0);
   }, 180_000);
+
+  it('worker SIGTERM during an import: exit 0, the import goes back to the queue and another worker completes it with the full count', async () => {
+    // Only workers run jobs now: the remaining servers stop, one server that only enqueues starts.
+    for (const s of servers)
+      if (s.child.exitCode === null && s.child.signalCode === null) {
+        s.child.kill('SIGTERM');
+        await s.exited;
+      }
+    const web = await start({ RUN_JOBS: 'false' });
+    token = await login(web);
+    const w1 = await startWorker(env);
+    servers.push(w1);
+    const total = 600;
+    const documents = Array.from({ length: total }, (_, i) => ({
+      slug: `worker-doc-${i}`,
+      title: `Worker document ${i}`,
+      body: `Paragraph ${i} about scanners and drivers. `.repeat(6),
+    }));
+    const imp = await call(web.url, 'POST', '/api/v1/imports', token, { documents });
+    expect(imp.status).toBe(202);
+    const jobId = imp.body.id as string;
+    await until(
+      () => sql.query('SELECT progress FROM job WHERE id = $1', [jobId]),
+      (r) => r.rows[0].progress > 0,
+      'the import to start on the worker',
+      120_000,
+    );
+    const sigtermAt = Date.now();
+    w1.child.kill('SIGTERM');
+    const code = await w1.exited;
+    const exitMs = Date.now() - sigtermAt;
+    const atExit = (
+      await sql.query(
+        `SELECT state::text, attempts, max_attempts, locked_by, checkpoint->>'next' AS next FROM job WHERE id = $1`,
+        [jobId],
+      )
+    ).rows[0];
+    log(`worker exited ${code} after ${exitMs} ms; job ${JSON.stringify(atExit)}`);
+    expect(code).toBe(0);
+    // Finished before it could stop, or given back (queued, unlocked, with its checkpoint).
+    expect(['queued', 'completed']).toContain(atExit.state);
+    if (atExit.state === 'queued') expect(atExit.locked_by).toBeNull();
+
+    const w2 = await startWorker(env);
+    servers.push(w2);
+    const job = await until(
+      () => call(web.url, 'GET', `/api/v1/jobs/${jobId}`, token),
+      (r) => r.body.state === 'completed' || r.body.state === 'failed',
+      'the import to finish on the second worker',
+      300_000,
+    );
+    expect(job.body.state).toBe('completed');
+    const r = job.body.result;
+    expect(r.created + r.updated + r.unchanged + r.failed).toBe(total);
+    expect(r.created).toBe(total);
+    const docs = (await sql.query(`SELECT count(*)::int AS n FROM document WHERE slug LIKE 'worker-doc-%'`))
+      .rows[0].n;
+    expect(docs).toBe(total);
+    figures.workerSigtermDuringImport = {
+      importDocuments: total,
+      exitCode: code,
+      exitMs,
+      jobAtExit: atExit,
+      final: { state: job.body.state, attempts: job.body.attempts, result: r },
+      documentsPresent: docs,
+    };
+    w2.child.kill('SIGTERM');
+    expect(await w2.exited).toBe(0);
+    web.child.kill('SIGTERM');
+    expect(await web.exited).toBe(0);
+  }, 900_000);
 
   it('a second process on an embedded DATA_DIR is refused at once with one line', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-faults-'));

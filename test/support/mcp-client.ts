@@ -25,6 +25,28 @@ export async function mcpClient(
   };
 }
 
+/**
+ * One raw JSON-RPC POST to <baseUrl>/mcp, as a Streamable HTTP client sends it (JSON body,
+ * Accept of both answer kinds, the bearer), plus `headers` (protocol version, session, routing).
+ */
+export function postMcp(
+  baseUrl: string,
+  token: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${baseUrl}/mcp`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      Authorization: `Bearer ${token}`,
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+}
+
 /** Polls until fn returns a truthy value (events arrive through the outbox poller). */
 export async function waitFor<T>(
   fn: () => T | Promise<T>,
@@ -38,4 +60,24 @@ export async function waitFor<T>(
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Every JSON-RPC message in a raw /mcp response body, whether it came as JSON (one message or a
+ * batch) or as an SSE stream (`data:` lines). Lines that are not JSON are skipped.
+ */
+export function rpcMessages(text: string): any[] {
+  const trimmed = text.trim();
+  return text
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith('data:'))
+    .map((l) => l.slice(5).trim())
+    .concat(trimmed.startsWith('{') || trimmed.startsWith('[') ? [trimmed] : [])
+    .flatMap((m) => {
+      try {
+        return [JSON.parse(m)].flat();
+      } catch {
+        return [];
+      }
+    });
 }

@@ -79,3 +79,58 @@ export async function tokenRequest(
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
+
+export const TEST_REDIRECT = 'http://127.0.0.1:7777/callback';
+
+/**
+ * Drives /authorize as a browser would, with `jar` holding the OAuth server's session cookie.
+ * Returns either the client's redirect (`code` = tokens obtained) or the consent interaction the
+ * browser was sent to, which is then approved as `userToken` (an admin sign-in JWT) for `scopes`.
+ */
+export async function authorizeApp(
+  baseUrl: string,
+  jar: CookieJar,
+  clientId: string,
+  userToken: string,
+  scopes: string[],
+): Promise<{ consented: boolean; tokens: Record<string, any> }> {
+  const { verifier, challenge } = pkcePair();
+  const q = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: TEST_REDIRECT,
+    scope: scopes.join(' '),
+    state: 'st4te',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    resource: `${baseUrl}/mcp`,
+  });
+  let res = await jar.fetch(`${baseUrl}/authorize?${q}`);
+  let location = new URL(res.headers.get('location')!, baseUrl);
+  let consented = false;
+  if (location.pathname.startsWith('/oauth/interaction/')) {
+    consented = true;
+    const uid = location.pathname.split('/').pop()!;
+    await jar.fetch(location.href);
+    res = await jar.fetch(`${baseUrl}/oauth/interaction/${uid}/allow`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${userToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ scopes }),
+    });
+    if (res.status !== 200) throw new Error(`consent refused: ${res.status} ${await res.text()}`);
+    res = await jar.fetch(((await res.json()) as { redirectTo: string }).redirectTo);
+    location = new URL(res.headers.get('location')!, baseUrl);
+  }
+  const code = location.searchParams.get('code');
+  if (!code) throw new Error(`no code in ${location.href}`);
+  const tok = await tokenRequest(baseUrl, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: TEST_REDIRECT,
+    client_id: clientId,
+    code_verifier: verifier,
+    resource: `${baseUrl}/mcp`,
+  });
+  if (tok.status !== 200) throw new Error(`token exchange failed: ${tok.status} ${JSON.stringify(tok.body)}`);
+  return { consented, tokens: tok.body };
+}

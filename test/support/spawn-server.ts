@@ -60,3 +60,26 @@ export async function killHard(s: ServerProcess): Promise<void> {
   s.child.kill('SIGKILL');
   await s.exited;
 }
+
+export const workerTs = path.join(root, 'apps', 'worker', 'src', 'main.ts');
+
+/** The worker entry point (apps/worker/src/main.ts) in a child process; resolves once it logged "Worker ready". */
+export async function startWorker(env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [runner, workerTs], {
+    cwd: root,
+    env: { ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const w: ServerProcess = { child, url: '', output: () => out, exited };
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes('Worker ready')) {
+    if (child.exitCode !== null) throw new Error(`worker exited early:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`worker not ready in time:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return w;
+}

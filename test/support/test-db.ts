@@ -1,5 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { applyMigrations, defaultMigrationsDir, openDriver, readMigrations } from '@app/database';
 
 /**
  * Tests run on in-memory PGlite by default. When TEST_DATABASE_URL is set (CI), each test app
@@ -39,9 +43,48 @@ export async function createThrowawayDatabase(baseUrl: string): Promise<Throwawa
   };
 }
 
-/** Environment for the database under test: a throw-away Postgres database or in-memory PGlite. */
+/**
+ * A migrated embedded data directory, made once per set of migrations and PGlite version and
+ * kept in the temp directory. A fresh in-memory PGlite spends seconds of CPU in initdb before
+ * the first migration; opening a copy of an initialised directory takes a fraction of that,
+ * and the app still runs its own migration step on it (finding them all applied). Concurrent
+ * Jest workers may race to make it: each builds its own and renames it into place atomically.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const migrations = readMigrations(defaultMigrationsDir());
+  const key = createHash('sha256')
+    .update(readFileSync(join(__dirname, '../../node_modules/@electric-sql/pglite/package.json')))
+    .update(JSON.stringify(migrations))
+    .digest('hex')
+    .slice(0, 16);
+  const template = join(tmpdir(), `context-desk-test-pglite-${key}`);
+  if (existsSync(template)) return template;
+  const building = mkdtempSync(join(tmpdir(), 'context-desk-test-pglite-building-'));
+  const driver = await openDriver({ kind: 'pglite', dataDir: building });
+  try {
+    await applyMigrations(driver, migrations);
+  } finally {
+    await driver.close();
+  }
+  try {
+    renameSync(building, template);
+  } catch {
+    rmSync(building, { recursive: true, force: true }); // another worker got there first
+  }
+  return template;
+}
+
+/**
+ * Environment for the database under test: a throw-away Postgres database, or a private copy
+ * of the migrated embedded data directory (removed on drop).
+ */
 export async function testDatabaseEnv(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
-  if (!TEST_DATABASE_URL) return { env: { DATA_DIR: 'memory://' }, drop: async () => undefined };
+  if (!TEST_DATABASE_URL) {
+    const template = await pgliteTemplate();
+    const dir = mkdtempSync(join(tmpdir(), 'context-desk-test-'));
+    cpSync(template, dir, { recursive: true });
+    return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
   const db = await createThrowawayDatabase(TEST_DATABASE_URL);
   return { env: { DATABASE_URL: db.url }, drop: db.drop };
 }

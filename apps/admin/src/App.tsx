@@ -34,6 +34,10 @@ const DocumentsPage = lazyPage(
   () => import('./pages/documents/DocumentsPage'),
   (m) => m.DocumentsPage,
 );
+const DraftReviewPage = lazyPage(
+  () => import('./pages/documents/DraftReviewPage'),
+  (m) => m.DraftReviewPage,
+);
 const EventsPage = lazyPage(
   () => import('./pages/EventsPage'),
   (m) => m.EventsPage,
@@ -41,6 +45,10 @@ const EventsPage = lazyPage(
 const ImportsPage = lazyPage(
   () => import('./pages/ImportsPage'),
   (m) => m.ImportsPage,
+);
+const MacrosPage = lazyPage(
+  () => import('./pages/macros/MacrosPage'),
+  (m) => m.MacrosPage,
 );
 const TicketDetailPage = lazyPage(
   () => import('./pages/tickets/TicketDetailPage'),
@@ -118,6 +126,14 @@ function AuthGate() {
           }
         />
         <Route
+          path="reviews"
+          element={
+            <RequireScope scope="kb:read">
+              <DraftReviewPage />
+            </RequireScope>
+          }
+        />
+        <Route
           path="tickets"
           element={
             <RequireScope scope="tickets:read">
@@ -130,6 +146,14 @@ function AuthGate() {
           element={
             <RequireScope scope="tickets:read">
               <TicketDetailPage />
+            </RequireScope>
+          }
+        />
+        <Route
+          path="macros"
+          element={
+            <RequireScope scope="tickets:write">
+              <MacrosPage />
             </RequireScope>
           }
         />

@@ -1,4 +1,4 @@
-import { systemPrincipal } from '@app/core';
+import { systemPrincipal, type Scope } from '@app/core';
 import { DatabaseService } from '@app/database';
 import { ApiKeysService } from '@app/users';
 import { parseOptions, required } from './args';
@@ -36,7 +36,7 @@ export async function apiKeysCommand(args: string[]): Promise<void> {
       );
     const key = await app
       .get(ApiKeysService)
-      .create({ name, scopes, ownerId: owner.id }, systemPrincipal('cli', 'cli'));
+      .create({ name, scopes: scopes as Scope[], ownerId: owner.id }, systemPrincipal('cli', 'cli')); // the service refuses unknown scopes
     console.log(`Created API key "${key.name}" (${key.scopes.join(', ')}) for ${owner.email}`);
     console.log(key.secret);
   });

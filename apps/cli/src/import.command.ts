@@ -1,19 +1,12 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { DatabaseService } from '@app/database';
-import { DocumentsService } from '@app/knowledge';
-import {
-  ImportHandler,
-  JobHandlerRegistry,
-  parseJsonImport,
-  parseMarkdownFiles,
-  type ImportResult,
-  type ParsedImport,
-} from '@app/jobs';
+import { JobHandlerRegistry, type ImportResult } from '@app/jobs';
+import { DocumentsService, ImportHandler, parseUploads, type ParsedImport } from '@app/knowledge';
 import { parseOptions } from './args';
 import { withDomain } from './cli.module';
 
-const MARKDOWN = new Set(['.md', '.markdown', '.mdx']);
+const IMPORTABLE = new Set(['.md', '.markdown', '.mdx', '.json']);
 
 /**
  * `import <path>`: Markdown files (a file or a directory, recursively; YAML front matter for
@@ -62,27 +55,19 @@ export async function importCommand(args: string[]): Promise<void> {
   if (result.failed > 0) throw new Error(`${result.failed} item(s) failed to import`);
 }
 
+/** The files at `path` (a file, or a directory's Markdown and JSON files), read by the shared parser. */
 async function readImport(path: string): Promise<ParsedImport> {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) throw new Error(`${path} does not exist`);
-  const files = st.isDirectory() ? walk(path) : [path];
-  const out: ParsedImport = { documents: [], rejected: [] };
-  const markdown: { name: string; text: string }[] = [];
-  for (const f of files) {
-    const text = readFileSync(f, 'utf8');
-    const name = st.isDirectory() ? relative(path, f) : basename(f);
-    if (extname(f).toLowerCase() === '.json') {
-      try {
-        const p = parseJsonImport(JSON.parse(text));
-        out.documents.push(...p.documents);
-        out.rejected.push(...p.rejected);
-      } catch (e) {
-        out.rejected.push({ item: name, reason: `not a JSON export: ${(e as Error).message}` });
-      }
-    } else if (MARKDOWN.has(extname(f).toLowerCase())) markdown.push({ name, text });
-  }
-  const md = await parseMarkdownFiles(markdown);
-  return { documents: [...out.documents, ...md.documents], rejected: [...out.rejected, ...md.rejected] };
+  const files = (st.isDirectory() ? walk(path) : [path]).filter((f) =>
+    IMPORTABLE.has(extname(f).toLowerCase()),
+  );
+  return parseUploads(
+    files.map((f) => ({
+      name: st.isDirectory() ? relative(path, f) : basename(f),
+      text: readFileSync(f, 'utf8'),
+    })),
+  );
 }
 
 function walk(dir: string): string[] {

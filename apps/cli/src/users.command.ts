@@ -21,7 +21,7 @@ export async function usersCommand(args: string[]): Promise<void> {
     const user = await app
       .get(UsersService)
       .create(
-        { email, name: values.name, role, password: values.password ?? null },
+        { email, name: values.name ?? email.split('@')[0], role, password: values.password },
         systemPrincipal('cli', 'cli'),
       );
     console.log(

@@ -6,12 +6,14 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventsModule } from '@app/events';
 import { JobsModule } from '@app/jobs';
+import { KnowledgeJobsModule } from '@app/knowledge';
 import { WebhooksModule } from '@app/webhooks';
 import { LoggingModule, ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
 import { TicketSlaModule } from '@app/tickets';
 import { UsersModule } from '@app/users';
 import { AdminUiController } from './admin-ui.controller';
+import { AttachmentsHttpModule } from './attachments/attachments.http.module';
 import { DocumentsHttpModule } from './documents/documents.http.module';
 import { EventsWsModule } from './events/events.ws.module';
 import { HealthModule } from './health/health.module';
@@ -51,7 +53,9 @@ export class AppModule {
         AccountsHttpModule,
         TicketsHttpModule,
         DocumentsHttpModule,
+        AttachmentsHttpModule,
         JobsModule.forRoot(config),
+        KnowledgeJobsModule,
         TicketSlaModule,
         WebhooksModule,
         JobsHttpModule,

@@ -1,11 +1,13 @@
 import './quiet-runtime-notice';
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import type { INestApplication } from '@nestjs/common';
 import { AppConfig, ConfigError, loadConfig } from '@app/config';
 import { startTracing, type TracingHandle } from '@app/observability';
 import { BootstrapAdminService } from '@app/users';
 import { createServerApp } from './bootstrap';
+import { ServerLifecycle } from './health/server-lifecycle';
 import { HttpDrainer } from './http/drain';
 
 /** One clear line and a non-zero exit for anything that stops start-up. */
@@ -51,6 +53,10 @@ async function main(): Promise<void> {
     fail(e instanceof ConfigError ? e.message : String(e));
   }
   const started = process.hrtime.bigint();
+  // Embedded mode: PGlite's 9 MB of WebAssembly stays on V8's baseline compiler (Liftoff) instead
+  // of being re-compiled by the optimizing tier as it warms up: ~60 MiB less memory and ~1 s less
+  // CPU at start; single-row statements cost the same, large scans up to ~1.4x more CPU.
+  if (config.mode === 'embedded') setFlagsFromString('--liftoff-only');
   let app: INestApplication;
   let tracing: TracingHandle | null = null;
   try {
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    app.get(ServerLifecycle).markDraining();
     process.stdout.write(`${signal}: shutting down (finishing in-flight requests)\n`);
     // The drain gets the whole budget; closing the modules (jobs, database) gets a little more.
     const force = setTimeout(() => {

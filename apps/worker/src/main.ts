@@ -27,15 +27,28 @@ async function main(): Promise<void> {
   }).catch((e: Error) => fail(e.message.split('\n')[0]));
   app.useLogger(app.get(Logger));
   app.get(Logger).log('Worker ready');
-  const stop = () => {
+  let stopping = false;
+  // Running jobs finish, or stop at their next checkpoint and go back to the queue (within
+  // SHUTDOWN_TIMEOUT_MS, see JobExecutor); then the queues and connections close.
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: shutting down (finishing or returning running jobs)\n`);
+    const force = setTimeout(() => {
+      process.stderr.write(
+        `context-desk worker: shutdown took longer than ${config.shutdownTimeoutMs + 5000} ms, exiting\n`,
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5000);
+    force.unref();
     app
       .close()
       .then(() => tracing?.shutdown())
       .then(() => process.exit(0))
-      .catch(() => process.exit(1));
+      .catch((e: Error) => fail(`shutdown failed: ${e.message}`));
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 void main();

@@ -3,6 +3,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventsModule } from '@app/events';
 import { JobsModule } from '@app/jobs';
+import { KnowledgeJobsModule } from '@app/knowledge';
 import { WebhooksModule } from '@app/webhooks';
 import { LoggingModule, ObservabilityModule } from '@app/observability';
 import { RedisModule } from '@app/redis';
@@ -27,6 +28,7 @@ export class WorkerModule {
         RedisModule,
         EventsModule,
         JobsModule.forRoot(config, { runJobs: true }),
+        KnowledgeJobsModule,
         TicketSlaModule,
         WebhooksModule,
       ],

@@ -6,6 +6,7 @@ import { EventsModule } from '@app/events';
 import { UsersModule } from '@app/users';
 import { AuthService } from './auth.service';
 import { BearerStrategy } from './bearer.strategy';
+import { ApiKeyStrategy, JwtStrategy } from './strategies';
 import { OAuthTokenVerifier } from './oauth-token.verifier';
 import { PrincipalRevocations } from './principal-revocations';
 import { PrincipalCache } from './principal-cache';
@@ -30,6 +31,8 @@ import { resolveJwtSecret } from './jwt-secret';
   providers: [
     AuthService,
     BearerStrategy,
+    JwtStrategy,
+    ApiKeyStrategy,
     OAuthTokenVerifier,
     PrincipalRevocations,
     RateLimiter,

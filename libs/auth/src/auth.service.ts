@@ -1,28 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '@app/config';
-import {
-  ROLE_SCOPES,
-  RateLimitedError,
-  UnauthorizedError,
-  isScope,
-  type Channel,
-  type Principal,
-} from '@app/core';
+import { ROLE_SCOPES, RateLimitedError, UnauthorizedError, type Channel, type Principal } from '@app/core';
 import { DatabaseService } from '@app/database';
 import { MetricsService, writeAudit } from '@app/observability';
-import {
-  API_KEY_PREFIX,
-  ApiKeysService,
-  dummyPasswordHash,
-  normalizeEmail,
-  verifyPassword,
-} from '@app/users';
+import { API_KEY_PREFIX, dummyPasswordHash, normalizeEmail, verifyPassword } from '@app/users';
 import { OAuthTokenVerifier, looksLikeOAuthToken } from './oauth-token.verifier';
 import { RateLimiter, type RateLimitPolicy } from './rate-limiter';
-
-export const JWT_AUDIENCE = 'context-desk';
-export const JWT_ISSUER = 'context-desk';
+import {
+  ApiKeyStrategy,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  JwtStrategy,
+  runStrategy,
+  type VerifiedPrincipal,
+} from './strategies';
 
 export interface LoginResult {
   accessToken: string;
@@ -30,25 +22,18 @@ export interface LoginResult {
   expiresIn: number;
 }
 
-interface JwtClaims {
-  sub: string;
-  scope: string;
-  email: string;
-  aud: string;
-  /** The user's credentialsVersion when the token was issued (absent on older tokens = 0). */
-  cv?: number;
-}
-
 /**
  * Who is calling: the one place that turns a bearer value (JWT, API key or OAuth access token) into a
- * {@link Principal}. REST (through passport), MCP and WebSocket all call {@link authenticate}.
+ * {@link Principal}. REST (through the passport `bearer` strategy), MCP, WebSocket and the CLI all
+ * call {@link authenticate}.
  */
 @Injectable()
 export class AuthService {
   constructor(
     private readonly jwt: JwtService,
     private readonly db: DatabaseService,
-    private readonly apiKeys: ApiKeysService,
+    private readonly jwtStrategy: JwtStrategy,
+    private readonly apiKeyStrategy: ApiKeyStrategy,
     private readonly config: AppConfig,
     private readonly oauthTokens: OAuthTokenVerifier,
     private readonly rateLimiter: RateLimiter,
@@ -118,57 +103,25 @@ export class AuthService {
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwtTtlSeconds };
   }
 
-  /** Resolves a bearer value, or throws UnauthorizedError. Deactivation and demotion apply at once. */
+  /**
+   * Resolves a bearer value, or throws UnauthorizedError. API keys go through {@link ApiKeyStrategy},
+   * JWTs through {@link JwtStrategy} (passport-jwt), OAuth access tokens through the authorization
+   * server's verifier. Deactivation and demotion apply at once.
+   */
   async authenticate(token: string, channel: Channel): Promise<Principal> {
     if (!token) throw new UnauthorizedError('a bearer token is required');
-    if (token.startsWith(API_KEY_PREFIX)) {
-      const key = await this.apiKeys.resolve(token);
-      if (!key) throw new UnauthorizedError('the API key is unknown, revoked or expired');
-      return {
-        kind: 'api_key',
-        userId: key.owner.id,
-        apiKeyId: key.keyId,
-        email: key.owner.email,
-        name: key.name,
-        role: key.owner.role,
-        scopes: key.scopes,
-        channel,
-      };
-    }
     if (looksLikeOAuthToken(token)) return this.oauthTokens.verify(token, channel);
-    let claims: JwtClaims;
-    try {
-      claims = await this.jwt.verifyAsync<JwtClaims>(token, {
-        audience: JWT_AUDIENCE,
-        issuer: JWT_ISSUER,
-        algorithms: ['HS256'],
-      });
-    } catch (e) {
-      const expired = (e as Error).name === 'TokenExpiredError';
-      throw new UnauthorizedError(
-        expired ? 'the access token has expired; sign in again' : 'the access token is not valid',
-      );
-    }
-    const user = await this.db.prisma.user.findUnique({ where: { id: claims.sub } });
-    if (!user || !user.active) throw new UnauthorizedError('the account is deactivated or no longer exists');
-    if ((claims.cv ?? 0) !== user.credentialsVersion)
-      throw new UnauthorizedError(
-        "the access token predates a change of the account's password or role; sign in again",
-      );
-    const roleScopes = ROLE_SCOPES[user.role];
-    const scopes = (claims.scope ?? '')
-      .split(' ')
-      .filter(isScope)
-      .filter((s) => roleScopes.includes(s));
-    return {
-      kind: 'user',
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-      role: user.role,
-      scopes,
-      channel,
-    };
+    const apiKey = token.startsWith(API_KEY_PREFIX);
+    const outcome = await runStrategy<VerifiedPrincipal>(
+      apiKey ? this.apiKeyStrategy : this.jwtStrategy,
+      token,
+    );
+    if (outcome.ok) return { ...outcome.user, channel };
+    if (apiKey) throw new UnauthorizedError('the API key is unknown, revoked or expired');
+    const expired = outcome.info instanceof Error && outcome.info.name === 'TokenExpiredError';
+    throw new UnauthorizedError(
+      expired ? 'the access token has expired; sign in again' : 'the access token is not valid',
+    );
   }
 
   private accountPolicy(): RateLimitPolicy {

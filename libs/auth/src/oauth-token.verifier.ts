@@ -32,13 +32,47 @@ interface AccessTokenPayload {
   exp?: number;
 }
 
+/**
+ * Key of the stored OAuth `Grant` payload that records the user's `credentialsVersion` when they
+ * consented (written by libs/oauth's storage adapter). A password, role or active-flag change
+ * bumps the user's version, so every grant given before it, and every code, access and refresh
+ * token issued under such a grant, stops working, as JWTs issued before it do.
+ */
+export const GRANT_CREDENTIALS_VERSION = 'credentialsVersion';
+
+/** The credentialsVersion a stored grant payload was given under (0 for grants stored before it was recorded). */
+export function grantCredentialsVersion(payload: unknown): number {
+  const v = (payload as Record<string, unknown> | null)?.[GRANT_CREDENTIALS_VERSION];
+  return typeof v === 'number' ? v : 0;
+}
+
+/**
+ * Whether OAuth grant `grantId` exists, is unexpired and was given under the user's current
+ * credentials. Used for access tokens (below) and by the authorization server for codes,
+ * refresh tokens and existing grants.
+ */
+export async function oauthGrantIsCurrent(
+  db: DatabaseService,
+  grantId: string | undefined,
+  credentialsVersion: number,
+): Promise<boolean> {
+  if (!grantId) return false;
+  const row = await db.prisma.oAuthRecord.findUnique({
+    where: { model_id: { model: 'Grant', id: grantId } },
+    select: { payload: true, expiresAt: true },
+  });
+  if (!row || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return false;
+  return grantCredentialsVersion(row.payload) === credentialsVersion;
+}
+
 /** Opaque access tokens from the OAuth server: 43 base64url characters (no dots, no key prefix). */
 export const looksLikeOAuthToken = (token: string): boolean => /^[A-Za-z0-9_-]{43}$/.test(token);
 
 /**
  * Verifies access tokens issued by the OAuth authorization server (libs/oauth): the token must
  * exist (revoking an app deletes its tokens), be unexpired, be bound to this server's `/mcp`
- * resource, and belong to an active user; its scopes are capped by the user's current role.
+ * resource, belong to an active user and to a grant given under the user's current credentials
+ * (no password or role change since); its scopes are capped by the user's current role.
  */
 @Injectable()
 export class OAuthTokenVerifier {
@@ -65,6 +99,10 @@ export class OAuthTokenVerifier {
       ? await this.db.prisma.user.findUnique({ where: { id: payload.accountId } })
       : null;
     if (!user || !user.active) throw new UnauthorizedError('the account is deactivated or no longer exists');
+    if (!(await oauthGrantIsCurrent(this.db, payload.grantId, user.credentialsVersion)))
+      throw new UnauthorizedError(
+        "the access token predates a change of the account's password or role, or its app was disconnected; authorize the app again",
+      );
     const roleScopes = ROLE_SCOPES[user.role];
     const scopes = (payload.scope ?? '')
       .split(' ')

@@ -9,6 +9,8 @@ export const REVOCATION_EVENTS = {
   userUpdated: 'user.updated',
   /** topic `users`: an API key was revoked (entityId = the key's id). */
   apiKeyRevoked: 'api_key.revoked',
+  /** topic `users`: a user's grants to an OAuth app were revoked (entityId = the user's id). */
+  oauthAppRevoked: 'oauth_app.revoked',
 } as const;
 
 /**
@@ -25,7 +27,7 @@ export const REVOCATION_EVENTS = {
 export interface PrincipalRevocation {
   userId?: string;
   apiKeyId?: string;
-  reason: 'user_changed' | 'api_key_revoked';
+  reason: 'user_changed' | 'api_key_revoked' | 'oauth_app_revoked';
   /** The outbox event that caused it. */
   eventId: number;
 }
@@ -46,6 +48,9 @@ export function revocationOf(e: ChangeEvent): PrincipalRevocation | null {
     return { apiKeyId: e.entityId, userId: undefined, reason: 'api_key_revoked', eventId: e.id };
   if (e.event === REVOCATION_EVENTS.userUpdated)
     return { userId: e.entityId, reason: 'user_changed', eventId: e.id };
+  // Live streams of the user are re-authenticated: those holding the app's tokens are refused.
+  if (e.event === REVOCATION_EVENTS.oauthAppRevoked)
+    return { userId: e.entityId, reason: 'oauth_app_revoked', eventId: e.id };
   return null;
 }
 

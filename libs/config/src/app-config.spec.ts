@@ -51,6 +51,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads MCP_REVIEW_ROLES (none by default) and refuses unknown roles', () => {
+    expect(loadConfig({}).mcpReviewRoles).toEqual([]);
+    expect(loadConfig({ MCP_REVIEW_ROLES: 'Agent, viewer,agent' }).mcpReviewRoles).toEqual([
+      'agent',
+      'viewer',
+    ]);
+    expect(() => loadConfig({ MCP_REVIEW_ROLES: 'agent,robot' })).toThrow(/MCP_REVIEW_ROLES.*robot/);
+  });
+
   it('keeps DATA_DIR=memory:// in memory', () => {
     expect(loadConfig({ DATA_DIR: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: null });
   });

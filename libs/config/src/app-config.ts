@@ -28,6 +28,19 @@ export interface DbPoolSettings {
 }
 
 /** OpenTelemetry tracing, on when the standard OTEL_* variables configure an exporter. */
+/**
+ * HTTP admission control: how much work one process takes on at once; the rest waits in a
+ * bounded queue for a bounded time, then gets 503 with Retry-After (see apps/server/src/http/admission.ts).
+ */
+export interface AdmissionSettings {
+  /** HTTP_MAX_IN_FLIGHT: REST requests served at once (default: twice the database pool). */
+  maxInFlight: number;
+  /** HTTP_MAX_QUEUE: requests waiting for a slot; beyond this, 503 at once. */
+  maxQueue: number;
+  /** HTTP_QUEUE_TIMEOUT_MS: longest wait for a slot; then 503. */
+  queueTimeoutMs: number;
+}
+
 export interface TracingConfig {
   serviceName: string;
   /** TRACE_RECORD_ARGUMENTS: put MCP tool arguments on spans (debugging only; off by default). */
@@ -49,6 +62,7 @@ export class AppConfig {
   readonly publicUrl!: string;
   readonly database!: DatabaseTarget;
   readonly dbPool!: DbPoolSettings;
+  readonly admission!: AdmissionSettings;
   /** Absolute DATA_DIR, or null for an in-memory embedded database. */
   readonly dataDir!: string | null;
   readonly redisUrl!: string | null;
@@ -75,6 +89,8 @@ export class AppConfig {
   readonly rateLimitPerMinute!: number;
   /** POST /api/v1/auth/login attempts per minute per client IP. */
   readonly loginRateLimitPerMinute!: number;
+  /** POST /register (OAuth dynamic client registration) per hour per client IP. */
+  readonly oauthRegistrationsPerHour!: number;
   /** Failed sign-ins per account within loginLockoutMinutes before the account is refused (429). */
   readonly loginMaxFailures!: number;
   readonly loginLockoutMinutes!: number;
@@ -96,6 +112,12 @@ export class AppConfig {
   readonly webhookRetryBaseMs!: number;
   /** MCP_LEGACY_SSE: serve the deprecated 2024-11-05 HTTP+SSE transport at GET /sse + POST /messages. */
   readonly mcpLegacySse!: boolean;
+  /**
+   * MCP_REVIEW_ROLES: roles whose knowledge-base edits over MCP go to review: a change to a
+   * published article is kept as a pending draft (the article stays as it is) until an admin
+   * publishes it, and they cannot publish. Empty (default): edits go live.
+   */
+  readonly mcpReviewRoles!: ('admin' | 'agent' | 'viewer')[];
   /** PLUGINS: module paths (relative to the working directory) or package names of MCP plugins. */
   readonly plugins!: string[];
   /** Null: tracing off (no OTEL_* exporter configured), and no tracer provider is registered. */
@@ -217,6 +239,18 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000, 100, 24 * 3_600_000),
       idleInTransactionMs: 60_000,
     },
+    admission: {
+      // Embedded PGlite is one connection: a few requests at once keep it busy.
+      maxInFlight: int(
+        env,
+        'HTTP_MAX_IN_FLIGHT',
+        databaseUrl ? 2 * int(env, 'DB_POOL_SIZE', 10, 1, 1000) : 8,
+        1,
+        100_000,
+      ),
+      maxQueue: int(env, 'HTTP_MAX_QUEUE', 2000, 0, 1_000_000),
+      queueTimeoutMs: int(env, 'HTTP_QUEUE_TIMEOUT_MS', 5000, 0, 600_000),
+    },
     dataDir,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? null,
     jwtSecret,
@@ -241,11 +275,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     metricsToken: nonEmpty(env, 'METRICS_TOKEN') ?? null,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     loginRateLimitPerMinute: int(env, 'LOGIN_RATE_LIMIT_PER_MINUTE', 20, 1, 1_000_000),
+    oauthRegistrationsPerHour: int(env, 'OAUTH_REGISTRATION_RATE_LIMIT_PER_HOUR', 30, 1, 1_000_000),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 1, 1_000_000),
     loginLockoutMinutes: int(env, 'LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
     trustProxy: trustProxy(env),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
-    eventPollMs: int(env, 'EVENT_POLL_MS', 250, 5, 60_000),
+    // Embedded mode has one writer, this process, and every commit wakes the bus at once: the
+    // poll is only a safety net there, so it idles at 5 s (each poll is a query on the single
+    // PGlite session). Other instances' writes on a shared Postgres are found by polling.
+    eventPollMs: int(env, 'EVENT_POLL_MS', databaseUrl ? 250 : 5000, 5, 60_000),
     wsSendBufferBytes: int(env, 'WS_SEND_BUFFER_BYTES', 1024 * 1024, 1024, 1024 ** 3),
     wsHeartbeatMs: int(env, 'WS_HEARTBEAT_MS', 30_000, 100, 3_600_000),
     queuePrefix: queuePrefix(env),
@@ -259,7 +297,23 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       .map((p) => p.trim())
       .filter(Boolean),
     webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    mcpReviewRoles: reviewRoles(env),
   } as AppConfig);
+}
+
+const REVIEW_ROLES = ['admin', 'agent', 'viewer'] as const;
+function reviewRoles(env: Env): AppConfig['mcpReviewRoles'] {
+  const names = (nonEmpty(env, 'MCP_REVIEW_ROLES') ?? '')
+    .split(',')
+    .map((r) => r.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = names.filter((r) => !(REVIEW_ROLES as readonly string[]).includes(r));
+  if (bad.length)
+    throw new ConfigError(
+      'MCP_REVIEW_ROLES',
+      `names unknown roles ${bad.join(', ')} (use ${REVIEW_ROLES.join(', ')})`,
+    );
+  return [...new Set(names)] as AppConfig['mcpReviewRoles'];
 }
 
 /**

@@ -1,9 +1,54 @@
-export * from './errors';
-export * from './pagination';
-export * from './principal';
-export * from './scopes';
-export * from './ids';
-export * from './schema';
-export * from './tracing';
-export * from './net/safe-url';
-export * from './unavailable';
+/** Public API of libs/core: what other libs, the apps and the tests use. */
+export {
+  ConflictError,
+  DomainError,
+  type FieldError,
+  ForbiddenError,
+  InvalidError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthorizedError,
+  VersionConflictError,
+} from './errors';
+export {
+  clampLimit,
+  decodeCursor,
+  DEFAULT_LIMIT,
+  encodeCursor,
+  MAX_LIMIT,
+  type Page,
+  toPage,
+} from './pagination';
+export {
+  actorLabel,
+  assertScopes,
+  type Channel,
+  hasScope,
+  type Principal,
+  systemPrincipal,
+} from './principal';
+export { isScope, ROLE_SCOPES, type RoleName, ROLES, type Scope, SCOPES } from './scopes';
+export { isUuid } from './ids';
+export {
+  cursorSchema,
+  emailSchema,
+  isoDateTime,
+  jsonDates,
+  limitSchema,
+  pageSchema,
+  parseInput,
+  tagsSchema,
+  userRefSchema,
+  uuidSchema,
+} from './schema';
+export {
+  activeTraceIds,
+  contextFromTraceparent,
+  currentTraceparent,
+  markTracingEnabled,
+  SpanKind,
+  tracingEnabled,
+  withSpan,
+} from './tracing';
+export { checkOutboundUrl, type OutboundPolicy, safePost } from './net/safe-url';
+export { isUnavailableError, retryAfterSeconds, UnavailableError } from './unavailable';

@@ -47,9 +47,16 @@ export const cursorSchema = z
   .max(500)
   .meta({ description: 'opaque cursor: the nextCursor of the previous page' });
 
-/** `{items, nextCursor}` of a list. */
+/**
+ * `{items, nextCursor}` of a list. (A nullable string needs a description or a check on the
+ * string itself: zod writes a bare one as `type: ["string","null"]`, which @nestjs/swagger reads
+ * as an array of strings.)
+ */
 export const pageSchema = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().describe('pass as cursor for the next page; null on the last page').nullable(),
+  });
 
 /** A user as embedded in other records (requester, assignee, author). */
 export const userRefSchema = z

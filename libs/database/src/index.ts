@@ -1,8 +1,7 @@
-export * from './database.module';
-export * from './database.service';
-export * from './migrator';
-export * from './sql-driver';
+/** Public API of libs/database: what other libs, the apps and the tests use. */
+export { DatabaseModule } from './database.module';
+export { DatabaseService, type Tx } from './database.service';
+export { applyMigrations, defaultMigrationsDir, type MigrationFile, readMigrations } from './migrator';
+export { openDriver } from './sql-driver';
 export { Prisma, PrismaClient } from './generated/prisma/client';
-export * from './generated/prisma/enums';
-export * from './data-dir-lock';
-export * from './data-dir';
+export { DocumentStatus, TicketChannel, TicketPriority, TicketStatus } from './generated/prisma/enums';

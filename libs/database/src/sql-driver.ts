@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import type { DatabaseTarget, DbPoolSettings } from '@app/config';
 import { UnavailableError } from '@app/core';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock';
+import { initDataDirInChild, pgliteOptions } from './pglite-options';
 
 /**
  * The smallest SQL surface the project needs outside Prisma: running migration scripts and
@@ -137,7 +138,8 @@ export async function openDriver(
   }
   const dir = target.dataDir ? `${target.dataDir}/pgdata` : undefined;
   try {
-    const driver = new PgliteDriver(await PGlite.create(dir ? { dataDir: dir } : {}), unlock, target.dataDir);
+    if (dir) await initDataDirInChild(dir);
+    const driver = new PgliteDriver(await PGlite.create(pgliteOptions(dir)), unlock, target.dataDir);
     if (target.dataDir) secureDataDir(target.dataDir);
     return driver;
   } catch (e) {

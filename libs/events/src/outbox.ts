@@ -25,18 +25,17 @@ export interface ChangeEvent {
 }
 
 /**
- * Serialises outbox inserts: ids are taken and committed in the same order, so a reader that
- * has seen id N never later finds a committed id below N (the stream has no holes to skip).
- */
-const OUTBOX_LOCK_KEY = 72707370;
-
-/**
  * Appends one event to the outbox inside the caller's transaction: it commits with the change
- * or not at all. Returns the event id.
+ * or not at all.
+ *
+ * The row's public id is assigned at COMMIT, in commit order, by a deferred trigger under a
+ * transaction-level advisory lock (migration `outbox_commit_order`): until then it carries a
+ * provisional negative id. So a reader that has seen id N never later finds a committed id
+ * below N (the stream has no holes to skip), while concurrent writers only serialise for the
+ * commit itself, not from this INSERT to their COMMIT.
  */
-export async function appendEvent(tx: Tx, e: NewEvent): Promise<number> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY}::bigint)`;
-  const row = await tx.event.create({
+export async function appendEvent(tx: Tx, e: NewEvent): Promise<void> {
+  await tx.event.create({
     data: {
       topic: e.topic,
       event: e.event,
@@ -48,24 +47,21 @@ export async function appendEvent(tx: Tx, e: NewEvent): Promise<number> {
     },
     select: { id: true },
   });
-  return Number(row.id);
 }
 
 /**
  * Appends several events in one statement inside the caller's transaction (bulk writes: one
- * event per changed record, as appendEvent, without a round trip each). Returns their ids in
- * order.
+ * event per changed record, as appendEvent, without a round trip each). Their ids follow the
+ * order of `events` (assigned at commit, see appendEvent).
  */
-export async function appendEvents(tx: Tx, events: readonly NewEvent[]): Promise<number[]> {
-  if (!events.length) return [];
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY}::bigint)`;
-  const rows = await tx.$queryRawUnsafe<{ id: bigint | string | number }[]>(
+export async function appendEvents(tx: Tx, events: readonly NewEvent[]): Promise<void> {
+  if (!events.length) return;
+  await tx.$executeRawUnsafe(
     `INSERT INTO event (topic, event, entity_id, payload, actor_id, trace_parent)
      SELECT topic, event, entity_id, payload, actor_id, $6
        FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])
          WITH ORDINALITY AS x(topic, event, entity_id, payload, actor_id, n)
-      ORDER BY n
-     RETURNING id`,
+      ORDER BY n`,
     events.map((e) => e.topic),
     events.map((e) => e.event),
     events.map((e) => e.entityId),
@@ -73,11 +69,10 @@ export async function appendEvents(tx: Tx, events: readonly NewEvent[]): Promise
     events.map((e) => e.actor?.userId ?? null),
     currentTraceparent() ?? null,
   );
-  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 export function toChangeEvent(row: {
-  id: bigint;
+  id: bigint | string | number;
   topic: string;
   event: string;
   entityId: string;

@@ -11,7 +11,7 @@ import { appendEvent, type Topic } from './outbox';
  *
  * with one no-op rule: a write that changes nothing returns the record as it is, with no version
  * bump, no event and no audit entry. Invariants that span rows (the last admin) take their lock
- * before reading (see UsersRepository.lockAdmins).
+ * before reading (see UserRepository.lockAdmins).
  */
 
 export interface Change {
@@ -24,9 +24,9 @@ export interface Change {
   audit: { action: string; targetType: string; targetId: string; detail?: string };
 }
 
-/** Appends the event and the audit entry of a change that happened in `tx`. Returns the event id. */
-export async function recordChange(tx: Tx, c: Change): Promise<number> {
-  const id = await appendEvent(tx, {
+/** Appends the event and the audit entry of a change that happened in `tx`. */
+export async function recordChange(tx: Tx, c: Change): Promise<void> {
+  await appendEvent(tx, {
     topic: c.topic,
     event: c.event,
     entityId: c.entityId,
@@ -41,7 +41,6 @@ export async function recordChange(tx: Tx, c: Change): Promise<number> {
     outcome: 'success',
     detail: c.audit.detail,
   });
-  return id;
 }
 
 /** The fields of `wanted` (undefined = not given) whose value differs from `current`. */

@@ -1,9 +1,10 @@
 import { Inject, type Type } from '@nestjs/common';
-import { BullModule, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import type { AppConfig } from '@app/config';
 import { JobExecutor } from './job-executor';
 import { JobQueue } from './job-queue';
+import { nestBull } from './nest-bull';
 import { QUEUE_NAMES, type QueueName } from './queues';
 
 /** What a BullMQ job carries: the id of its `job` row (payload and public state live there). */
@@ -26,6 +27,7 @@ export function bullConnection(url: string) {
 }
 
 export function bullImports(config: AppConfig) {
+  const { BullModule } = nestBull();
   return [
     BullModule.forRoot({ connection: bullConnection(config.redisUrl!), prefix: config.queuePrefix }),
     BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
@@ -43,18 +45,27 @@ export async function processBullJob(
   queue: JobQueue,
   job: Job<BullJobData>,
 ): Promise<unknown> {
+  // Shutting down: leave the row queued; the reconciler (here or elsewhere) hands it over again.
+  if (exec.isStopping) return null;
   const claimed = await exec.store.claim(job.data.jobId, exec.runnerId);
   if (!claimed) return null; // finished, running elsewhere, or deleted
-  const { outcome, retryInMs } = await exec.run(claimed, claimed.attempts >= claimed.maxAttempts);
+  const { outcome, retryInMs, nextAttempt } = await exec.run(
+    claimed,
+    claimed.attempts >= claimed.maxAttempts,
+  );
   if (outcome === 'retried')
     await queue.submit([
       { queue: claimed.queue, id: claimed.id, attempt: claimed.attempts + 1, delayMs: retryInMs ?? 0 },
     ]);
+  // Given back at shutdown: another worker takes the next attempt at once.
+  if (outcome === 'returned' && nextAttempt)
+    await queue.submit([{ queue: claimed.queue, id: claimed.id, attempt: nextAttempt }]);
   return null;
 }
 
 /** One `WorkerHost` per queue, registered only where jobs run (RUN_JOBS, apps/worker). */
 function processorFor(queue: QueueName): Type<WorkerHost> {
+  const { Processor, WorkerHost } = nestBull();
   @Processor(queue, { concurrency: 4 })
   class QueueProcessor extends WorkerHost {
     constructor(
@@ -66,6 +77,10 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
     process(job: Job<BullJobData>): Promise<unknown> {
       return processBullJob(this.exec, this.jobs, job);
     }
+    /** Shutdown: fetch no more jobs (the running ones finish or are given back by the executor). */
+    async beforeApplicationShutdown(): Promise<void> {
+      await this.worker.pause(true).catch(() => undefined);
+    }
   }
   Object.defineProperty(QueueProcessor, 'name', {
     value: `${queue[0].toUpperCase()}${queue.slice(1)}Processor`,
@@ -73,4 +88,7 @@ function processorFor(queue: QueueName): Type<WorkerHost> {
   return QueueProcessor;
 }
 
-export const BULL_PROCESSORS: Type<WorkerHost>[] = QUEUE_NAMES.map(processorFor);
+let processors: Type<WorkerHost>[] | null = null;
+export function bullProcessors(): Type<WorkerHost>[] {
+  return (processors ??= QUEUE_NAMES.map(processorFor));
+}

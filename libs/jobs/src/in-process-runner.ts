@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import { JobExecutor } from './job-executor';
 
 const CONCURRENCY = 4;
@@ -18,7 +19,15 @@ export class InProcessRunner implements OnApplicationBootstrap, OnApplicationShu
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
 
-  constructor(private readonly exec: JobExecutor) {}
+  /** Enqueues here wake the runner and delays are read from the table; the poll finds other instances' jobs. */
+  private readonly idlePollMs: number;
+
+  constructor(
+    private readonly exec: JobExecutor,
+    config: AppConfig,
+  ) {
+    this.idlePollMs = Math.max(IDLE_POLL_MS, config.eventPollMs);
+  }
 
   onApplicationBootstrap(): void {
     this.stopped = false;
@@ -46,7 +55,7 @@ export class InProcessRunner implements OnApplicationBootstrap, OnApplicationShu
   private async run(): Promise<void> {
     while (!this.stopped) {
       let claimed = false;
-      if (this.active.size < CONCURRENCY) {
+      if (this.active.size < CONCURRENCY && !this.exec.isStopping) {
         try {
           const job = await this.exec.store.claimNext(this.exec.queues, this.exec.runnerId);
           if (job && !this.stopped) {
@@ -65,9 +74,9 @@ export class InProcessRunner implements OnApplicationBootstrap, OnApplicationShu
         }
       }
       if (claimed) continue;
-      const due = this.active.size < CONCURRENCY ? await this.nextDue() : IDLE_POLL_MS;
+      const due = this.active.size < CONCURRENCY ? await this.nextDue() : this.idlePollMs;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.max(5, Math.min(IDLE_POLL_MS, due)));
+        const t = setTimeout(resolve, Math.max(5, Math.min(this.idlePollMs, due)));
         this.wake = () => {
           clearTimeout(t);
           resolve();
@@ -78,9 +87,9 @@ export class InProcessRunner implements OnApplicationBootstrap, OnApplicationShu
 
   private async nextDue(): Promise<number> {
     try {
-      return (await this.exec.store.nextDueInMs(this.exec.queues)) ?? IDLE_POLL_MS;
+      return (await this.exec.store.nextDueInMs(this.exec.queues)) ?? this.idlePollMs;
     } catch {
-      return IDLE_POLL_MS;
+      return this.idlePollMs;
     }
   }
 }

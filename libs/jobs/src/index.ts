@@ -1,10 +1,13 @@
-export * from './front-matter';
-export * from './import-parser';
-export * from './imports.service';
-export * from './job-handler';
-export * from './job-queue';
-export * from './job-store';
-export * from './jobs.module';
-export * from './queues';
-export * from './import.handler';
-export * from './job-reconciler';
+/** Public API of libs/jobs: what other libs, the apps and the tests use. */
+export { type JobContext, type JobHandler, JobHandlerRegistry, PermanentJobError } from './job-handler';
+export { JobQueue } from './job-queue';
+export { type JobDto } from './job-store';
+export { JobsModule } from './jobs.module';
+export {
+  type ImportDocument,
+  type ImportFailure,
+  type ImportResult,
+  QUEUE_RETRY,
+  retryDelayMs,
+} from './queues';
+export { JobInterruptedError } from './job-handler';

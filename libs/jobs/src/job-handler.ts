@@ -16,6 +16,12 @@ export interface JobContext<Q extends QueueName = QueueName> {
   checkpoint: unknown;
   /** Saves the work done so far (counters, position) in the job row. */
   saveCheckpoint(data: unknown): Promise<void>;
+  /**
+   * Aborted when the process shuts down (SIGTERM). A long handler checks it at its safe points
+   * (after a checkpoint) and throws {@link JobInterruptedError}: the job goes back to the queue
+   * and resumes from the checkpoint elsewhere. Handlers that finish quickly may ignore it.
+   */
+  signal?: AbortSignal;
 }
 
 /** Runs one queue's jobs; the result is stored as the job's `result`. Throwing retries. */
@@ -26,6 +32,14 @@ export interface JobHandler<Q extends QueueName = QueueName> {
 
 /** Thrown by a handler for a job that no retry can fix: the job fails at once. */
 export class PermanentJobError extends Error {}
+
+/**
+ * Thrown by a handler that stopped at a safe point because the process is shutting down: the
+ * job is returned to the queue (not failed, the attempt not counted against it).
+ */
+export class JobInterruptedError extends Error {
+  override name = 'JobInterruptedError';
+}
 
 /** Where handlers announce themselves (in their constructors), keeping the DI graph acyclic. */
 export class JobHandlerRegistry {

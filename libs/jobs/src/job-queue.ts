@@ -1,6 +1,5 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { AppConfig } from '@app/config';
 import type { Principal } from '@app/core';
@@ -8,6 +7,7 @@ import { MetricsService } from '@app/observability';
 import type { BullJobData } from './bullmq';
 import { InProcessRunner } from './in-process-runner';
 import { JobStore, type JobDto } from './job-store';
+import { nestBull } from './nest-bull';
 import { QUEUE_RETRY, type JobPayloads, type QueueName } from './queues';
 
 /** How long an enqueue waits for Redis before leaving the hand-over to the reconciler. */
@@ -45,7 +45,9 @@ export class JobQueue {
     private readonly config: AppConfig,
     private readonly moduleRef: ModuleRef,
     metrics: MetricsService,
-    @Optional() private readonly runner: InProcessRunner | null = null,
+    // An explicit token: a `| null` type is emitted as `Object` in the decorator metadata, which
+    // Nest then leaves unresolved, so enqueues never woke the runner (jobs waited for its poll).
+    @Optional() @Inject(InProcessRunner) private readonly runner: InProcessRunner | null = null,
   ) {
     const depth = metrics.gauge('context_desk_queue_depth', 'Jobs waiting or running', ['queue', 'state']);
     const jobs = this.store;
@@ -140,7 +142,7 @@ export class JobQueue {
   private bullQueue(queue: QueueName): Queue {
     let q = this.bull.get(queue);
     if (!q) {
-      q = this.moduleRef.get<Queue>(getQueueToken(queue), { strict: false });
+      q = this.moduleRef.get<Queue>(nestBull().getQueueToken(queue), { strict: false });
       this.bull.set(queue, q);
     }
     return q;

@@ -1,4 +1,11 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import { hostname } from 'node:os';
 import { AppConfig } from '@app/config';
 import { DatabaseService } from '@app/database';
@@ -34,7 +41,8 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly jobs: JobQueue,
     private readonly config: AppConfig,
     private readonly db: DatabaseService,
-    @Optional() private readonly runner: InProcessRunner | null = null,
+    // An explicit token, as in JobQueue (a `| null` type is emitted as `Object`).
+    @Optional() @Inject(InProcessRunner) private readonly runner: InProcessRunner | null = null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

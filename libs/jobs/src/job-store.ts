@@ -146,7 +146,10 @@ export class JobStore {
   }
 
   async get(id: string, viewer?: Principal): Promise<JobDto> {
-    const row = isUuid(id) ? await this.db.prisma.job.findUnique({ where: { id } }) : null;
+    // Not the payload (an import's documents) nor the checkpoint: a poll reads only the record.
+    const row = isUuid(id)
+      ? await this.db.prisma.job.findUnique({ where: { id }, omit: { payload: true, checkpoint: true } })
+      : null;
     // Jobs are visible to whoever started them and to admins.
     const visible =
       row &&
@@ -196,6 +199,7 @@ export class JobStore {
     await this.db.prisma.job.update({
       where: { id },
       data: { progress: Math.max(0, Math.min(100, Math.round(progress))), lockedAt: new Date() },
+      select: { id: true },
     });
   }
 
@@ -212,6 +216,7 @@ export class JobStore {
         checkpoint: Prisma.DbNull,
         finishedAt: new Date(),
       },
+      select: { id: true },
     });
   }
 
@@ -222,6 +227,7 @@ export class JobStore {
       await this.db.prisma.job.update({
         where: { id },
         data: { state: 'failed', lastError, lockedAt: null, lockedBy: null, finishedAt: new Date() },
+        select: { id: true },
       });
       return;
     }
@@ -230,6 +236,22 @@ export class JobStore {
               run_at = now() + make_interval(secs => $3::float8 / 1000) WHERE id = $1::uuid`,
       [id, lastError, retryInMs],
     );
+  }
+
+  /**
+   * Puts a job this runner stopped at a safe point (shutdown) back in the queue, due now, with
+   * its checkpoint. The run is still counted in `attempts`, but `max_attempts` grows by one so
+   * that an interruption never uses up the job's retries. Returns the attempt number the next
+   * run will have, or null when the row was no longer ours.
+   */
+  async giveBack(id: string, runner: string): Promise<number | null> {
+    const rows = await this.db.driver.query<{ attempts: number }>(
+      `UPDATE job SET state = 'queued', max_attempts = max_attempts + 1, locked_at = NULL, locked_by = NULL,
+              run_at = now(), updated_at = now()
+        WHERE id = $1::uuid AND state = 'running' AND locked_by = $2 RETURNING attempts`,
+      [id, runner],
+    );
+    return rows[0] ? rows[0].attempts + 1 : null;
   }
 
   /** Keeps the locks of jobs this runner is working on fresh. */

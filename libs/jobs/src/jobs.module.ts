@@ -1,10 +1,6 @@
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import { KnowledgeModule } from '@app/knowledge';
-import { BULL_PROCESSORS, bullImports } from './bullmq';
-import { ImportHandler } from './import.handler';
-import { ImportsService } from './imports.service';
-import { IndexingHandler } from './indexing.handler';
+import { bullImports, bullProcessors } from './bullmq';
 import { InProcessRunner } from './in-process-runner';
 import { JobExecutor } from './job-executor';
 import { JobHandlerRegistry } from './job-handler';
@@ -13,7 +9,8 @@ import { JobReconciler } from './job-reconciler';
 import { JobStore } from './job-store';
 
 /**
- * Background work. With REDIS_URL: BullMQ queues everywhere, `WorkerHost` processors only where
+ * The queue (background work; the handlers live in the libs that own the work and register with
+ * JobHandlerRegistry). With REDIS_URL: BullMQ queues everywhere, `WorkerHost` processors only where
  * jobs run (RUN_JOBS on the server; always in apps/worker). Without: the in-process runner on
  * the `job` table. Enqueueing, the job record and the handlers are the same in both.
  */
@@ -25,23 +22,14 @@ export class JobsModule {
     const runners: Provider[] = !runJobs
       ? []
       : bull
-        ? [...BULL_PROCESSORS, JobReconciler]
+        ? [...bullProcessors(), JobReconciler]
         : [InProcessRunner, JobReconciler];
     return {
       module: JobsModule,
       global: true,
-      imports: [KnowledgeModule, ...(bull ? bullImports(config) : [])],
-      providers: [
-        JobHandlerRegistry,
-        JobStore,
-        JobExecutor,
-        JobQueue,
-        ImportHandler,
-        ImportsService,
-        IndexingHandler,
-        ...runners,
-      ],
-      exports: [JobQueue, JobStore, JobHandlerRegistry, ImportsService],
+      imports: bull ? bullImports(config) : [],
+      providers: [JobHandlerRegistry, JobStore, JobExecutor, JobQueue, ...runners],
+      exports: [JobQueue, JobStore, JobHandlerRegistry],
     };
   }
 }

@@ -35,7 +35,12 @@ export const documentFields = {
       'must be lower-case letters and digits separated by single hyphens (e.g. "reset-password")',
     )
     .meta({ example: 'reset-password', description: `unique; at most ${LIMITS.slug} characters` }),
-  title: z.string().trim().min(1).max(LIMITS.title).meta({ example: 'How to reset your password' }),
+  title: z
+    .string()
+    .trim()
+    .min(1)
+    .max(LIMITS.title)
+    .meta({ example: 'How to reset your password', description: `1 to ${LIMITS.title} characters` }),
   body: z
     .string()
     .refine((b) => Buffer.byteLength(b, 'utf8') <= LIMITS.bodyBytes, {
@@ -55,7 +60,10 @@ export const documentFields = {
     )
     .overwrite((tags) => [...new Set(tags)])
     .max(LIMITS.tags)
-    .meta({ example: ['account', 'login'] }),
+    .meta({
+      example: ['account', 'login'],
+      description: `Labels (lower-case letters, digits, . _ : / -), at most ${LIMITS.tags}; replaces the list`,
+    }),
   collection: z
     .string()
     .trim()
@@ -63,7 +71,9 @@ export const documentFields = {
     .max(LIMITS.collection)
     .nullable()
     .meta({ example: 'help-center', description: 'null: in no collection' }),
-  status: documentStatusSchema,
+  status: documentStatusSchema.meta({
+    description: 'draft (not public), published (on the help center and in search) or archived',
+  }),
 };
 
 export const createDocumentSchema = z.strictObject({
@@ -100,7 +110,7 @@ export const documentSchema = z.object({
   title: z.string(),
   body: z.string(),
   tags: z.array(z.string()),
-  collection: z.string().nullable(),
+  collection: z.string().describe('null: in no collection').nullable(),
   status: documentStatusSchema,
   version: z
     .number()
@@ -118,6 +128,37 @@ export const documentVersionSchema = documentSchema.omit({ id: true, updatedAt: 
   createdAt: isoDateTime.meta({ description: 'When this version was written' }),
 });
 export type DocumentVersionDto = z.infer<typeof documentVersionSchema>;
+
+/** An edit to a published article waiting for review (MCP_REVIEW_ROLES). */
+export const documentDraftSchema = z.object({
+  id: uuidSchema,
+  documentId: uuidSchema,
+  baseVersion: z
+    .number()
+    .int()
+    .meta({ example: 3, description: "The article's version the edit was based on" }),
+  slug: z.string(),
+  title: z.string(),
+  body: z.string(),
+  tags: z.array(z.string()),
+  collection: z.string().nullable(),
+  authorId: uuidSchema.nullable(),
+  createdAt: isoDateTime.meta({ description: 'When the edit was submitted' }),
+});
+export type DocumentDraftDto = z.infer<typeof documentDraftSchema>;
+export type DocumentDraftRow = Prisma.DocumentDraftGetPayload<object>;
+export const toDocumentDraftDto = (d: DocumentDraftRow): DocumentDraftDto =>
+  documentDraftSchema.parse(jsonDates(d));
+export const documentDraftPageSchema = pageSchema(documentDraftSchema);
+
+export const publishDraftSchema = z.strictObject({
+  expectedVersion: z.number().int().min(1).optional().meta({
+    example: 3,
+    description:
+      "The article's current version the reviewer compared the draft with (default: the draft's base version); a stale one answers 409",
+  }),
+});
+export type PublishDraftInput = z.input<typeof publishDraftSchema>;
 
 export const documentPageSchema = pageSchema(documentSchema);
 export const documentVersionPageSchema = pageSchema(documentVersionSchema);

@@ -1,13 +1,13 @@
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { DatabaseService } from '@app/database';
 import { EventBus } from '@app/events';
 import type { DocumentDto, DocumentStatusName } from './document.types';
 import { DOCUMENT_EVENTS, DOCUMENTS_TOPIC } from './events';
-import { SearchIndex, type IndexSnapshot, type IndexedDocument } from './search/search-index';
+import { SearchIndex, type IndexedDocument } from './search/search-index';
+import { readSnapshotFile, writeSnapshotFile } from './search/snapshot-file';
 
 /** Below this many documents a rebuild takes well under a second: no snapshot is written. */
 export const SNAPSHOT_MIN_DOCUMENTS = 2000;
@@ -15,26 +15,29 @@ export const SNAPSHOT_MIN_DOCUMENTS = 2000;
 export const SNAPSHOT_INTERVAL_MS = 60_000;
 /** Documents read per query while rebuilding. */
 const REBUILD_BATCH = 2000;
+/** Documents indexed between yields to the event loop when a bulk write is applied. */
+const APPLY_STEP = 50;
 /** Outbox events read per query while catching up. */
 const DRAIN_BATCH = 500;
 /** Safety poll of the outbox (the event bus normally wakes the index at once). */
 const POLL_MS = 1000;
 
-interface SnapshotFile {
+interface SnapshotMeta {
   kind: 'context-desk-search-index';
   epoch: string;
   /** Outbox id up to which the snapshot is complete. */
   eventId: number;
   /** created_at (ms) of that outbox row: proves the snapshot belongs to this database's history. */
   eventAt: number;
-  index: IndexSnapshot;
 }
 
 interface EventRow {
   id: string | number;
   event: string;
   entity_id: string;
-  payload: unknown;
+  version?: number | null;
+  /** Absent when the index already holds this version (or a newer one). */
+  payload?: unknown;
 }
 
 export interface SearchIndexStatus {
@@ -85,6 +88,8 @@ export class SearchIndexer implements OnModuleInit, OnApplicationShutdown {
   private snapshotting: Promise<void> | null = null;
   private loadedFrom: SearchIndexStatus['loadedFrom'] = null;
   private loadMs: number | null = null;
+  /** Document id → version that applyDocuments is applying now. */
+  private readonly applying = new Map<string, number>();
   /** Lower for tests: the document count from which snapshots are written. */
   snapshotMinDocuments = SNAPSHOT_MIN_DOCUMENTS;
 
@@ -140,11 +145,28 @@ export class SearchIndexer implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  /** Applies committed documents (the writer's read-your-writes path). */
+  /**
+   * Applies committed documents (the writer's read-your-writes path). While it runs, the outbox
+   * drain leaves these versions to it instead of reading their payloads back from the database.
+   */
   async applyDocuments(docs: readonly IndexedDocument[]): Promise<void> {
     if (!this.loading) return;
-    await this.loading;
-    for (const d of docs) if (this.index.upsert(d)) this.changesSinceSnapshot++;
+    for (const d of docs) if ((this.applying.get(d.id) ?? 0) < d.version) this.applying.set(d.id, d.version);
+    try {
+      await this.loading;
+      for (let i = 0; i < docs.length; i++) {
+        // A bulk write is indexed in steps, letting other requests in between.
+        if (i > 0 && i % APPLY_STEP === 0) await new Promise((r) => setImmediate(r));
+        if (this.index.upsert(docs[i])) this.changesSinceSnapshot++;
+      }
+    } finally {
+      for (const d of docs) {
+        if (this.applying.get(d.id) === d.version) this.applying.delete(d.id);
+        // Not applied (a failure above): the database has it, as the drain would have read it.
+        if (this.index.versionOf(d.id) < d.version && !this.index.isDeleted(d.id))
+          void this.refreshDocument(d.id).catch(() => undefined);
+      }
+    }
   }
 
   /** Applies a committed deletion (the writer's read-your-writes path). */
@@ -265,36 +287,37 @@ export class SearchIndexer implements OnModuleInit, OnApplicationShutdown {
 
   private snapshotPath(): string | null {
     const dir = this.config?.dataDir;
-    return dir && this.epoch ? join(dir, 'search-index', `${this.epoch}.v8`) : null;
+    return dir && this.epoch ? join(dir, 'search-index', `${this.epoch}.idx`) : null;
   }
 
   private async loadSnapshot(): Promise<boolean> {
     const path = this.snapshotPath();
     if (!path) return false;
-    let file: SnapshotFile;
+    let file: { meta: SnapshotMeta; state: Parameters<typeof SearchIndex.fromState>[0] } | null;
     try {
-      file = deserialize(await readFile(path)) as SnapshotFile;
+      file = await readSnapshotFile<SnapshotMeta>(path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
         this.logger.warn(`search index snapshot unreadable: ${(e as Error).message}`);
       return false;
     }
-    if (file?.kind !== 'context-desk-search-index' || file.epoch !== this.epoch) return false;
-    if (file.eventId > 0) {
+    const meta = file?.meta;
+    if (!file || meta?.kind !== 'context-desk-search-index' || meta.epoch !== this.epoch) return false;
+    if (meta.eventId > 0) {
       const [row] = await this.db.driver.query<{ at: string }>(
         `SELECT (extract(epoch FROM created_at) * 1000)::bigint::text AS at FROM event WHERE id = $1`,
-        [file.eventId],
+        [meta.eventId],
       );
-      if (!row || Number(row.at) !== file.eventAt) {
+      if (!row || Number(row.at) !== meta.eventAt) {
         this.logger.warn('search index snapshot does not match the outbox: rebuilding');
         return false;
       }
     }
-    const index = SearchIndex.fromSnapshot(file.index);
+    const index = SearchIndex.fromState(file.state);
     if (!index) return false;
     index.params = this.index.params;
     this.index = index;
-    this.eventId = file.eventId;
+    this.eventId = meta.eventId;
     return true;
   }
 
@@ -302,22 +325,42 @@ export class SearchIndexer implements OnModuleInit, OnApplicationShutdown {
 
   private schedulePoll(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.kick().finally(() => this.schedulePoll());
-    }, POLL_MS);
+    this.timer = setTimeout(
+      () => {
+        void this.kick().finally(() => this.schedulePoll());
+      },
+      Math.max(POLL_MS, this.config?.eventPollMs ?? 0),
+    );
     this.timer.unref();
   }
 
   private async drain(): Promise<void> {
     try {
       for (;;) {
+        // Versions first: the payloads (whole documents) of changes this index already holds,
+        // such as this process's own writes, are not read again.
         const rows = await this.db.driver.query<EventRow>(
-          `SELECT id, event, entity_id, payload FROM event
+          `SELECT id, event, entity_id, (payload->>'version')::int AS version FROM event
             WHERE id > $1 AND topic = $2 ORDER BY id LIMIT ${DRAIN_BATCH}`,
           [this.eventId, DOCUMENTS_TOPIC],
         );
+        const wanted = rows.filter(
+          (r) =>
+            r.event !== DOCUMENT_EVENTS.deleted &&
+            !this.index.isDeleted(r.entity_id) &&
+            (r.version ?? 0) >
+              Math.max(this.index.versionOf(r.entity_id), this.applying.get(r.entity_id) ?? 0),
+        );
+        const payloads = new Map<string, unknown>();
+        if (wanted.length) {
+          const full = await this.db.driver.query<{ id: string | number; payload: unknown }>(
+            `SELECT id, payload FROM event WHERE id = ANY($1::bigint[])`,
+            [wanted.map((r) => String(r.id))],
+          );
+          for (const f of full) payloads.set(String(f.id), f.payload);
+        }
         for (const r of rows) {
-          this.applyEvent(r);
+          this.applyEvent({ ...r, payload: payloads.get(String(r.id)) });
           this.eventId = Number(r.id);
         }
         if (rows.length < DRAIN_BATCH) break;
@@ -334,6 +377,7 @@ export class SearchIndexer implements OnModuleInit, OnApplicationShutdown {
       if (this.index.remove(r.entity_id)) this.changesSinceSnapshot++;
       return;
     }
+    if (r.payload === undefined) return;
     const dto = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Partial<DocumentDto>;
     if (typeof dto?.body !== 'string' || typeof dto.version !== 'number') return;
     const doc: IndexedDocument = {
@@ -361,37 +405,36 @@ export class SearchIndexer implements OnModuleInit, OnApplicationShutdown {
     return this.index.documentCount >= this.snapshotMinDocuments;
   }
 
-  /** Writes the index and the outbox id it is complete up to (temp file + rename: never half a file). */
+  /**
+   * Writes the index and the outbox id it is complete up to (temp file + rename: never half a
+   * file). The state is taken synchronously in milliseconds; encoding and writing it yield to
+   * the event loop (searches and writes go on meanwhile).
+   */
   async writeSnapshot(): Promise<void> {
     const path = this.snapshotPath();
-    if (!path) return;
+    // Documents being applied may already lie behind `eventId` (the drain left them to
+    // applyDocuments): not a state to save; the next drain tries again.
+    if (!path || this.applying.size) return;
     try {
       // Taken synchronously, so it is exactly the state after outbox event `eventId` (plus, at
       // most, newer local writes, which replaying the outbox re-applies idempotently).
       const eventId = this.eventId;
       const changes = this.changesSinceSnapshot;
-      const index = this.index.toSnapshot();
+      const state = this.index.state();
       const [row] = eventId
         ? await this.db.driver.query<{ at: string }>(
             `SELECT (extract(epoch FROM created_at) * 1000)::bigint::text AS at FROM event WHERE id = $1`,
             [eventId],
           )
         : [{ at: '0' }];
-      const file: SnapshotFile = {
+      const meta: SnapshotMeta = {
         kind: 'context-desk-search-index',
         epoch: this.epoch ?? 'none',
         eventId,
         eventAt: Number(row?.at ?? 0),
-        index,
       };
-      const data = serialize(file);
       await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
-      const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, data, { mode: 0o600 });
-      await rename(tmp, path).catch(async (e) => {
-        await unlink(tmp).catch(() => undefined);
-        throw e;
-      });
+      await writeSnapshotFile(path, meta, state);
       this.changesSinceSnapshot = Math.max(0, this.changesSinceSnapshot - changes);
       this.lastSnapshotAt = Date.now();
     } catch (e) {

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { InvalidError, clampLimit, decodeCursor, encodeCursor, type FieldError, type Page } from '@app/core';
 import { DatabaseService } from '@app/database';
 import { MetricsService } from '@app/observability';
 import type { Counter } from 'prom-client';
-import { chunkMarkdown } from './chunking';
 import { DOCUMENT_STATUSES, documentUri, type DocumentStatusName } from './document.types';
 import { parseQuery, type ParsedQuery } from './query-parser';
 import {
@@ -14,6 +12,7 @@ import {
   type QueryTerm,
   type SearchIndex,
 } from './search/search-index';
+import { CachedPassages, PassageCache, type DocumentCard } from './search/passage-cache';
 import { SnippetMatcher, buildSnippet } from './search/snippet';
 import { STOP_WORDS, terms as termsOf } from './search/tokenizer';
 import { SearchIndexer } from './search-indexer';
@@ -85,7 +84,8 @@ interface DocRow {
   id: string;
   slug: string;
   title: string;
-  body: string;
+  /** Null when this process already holds the passages of this version. */
+  body: string | null;
   tags: string[];
   collection: string | null;
   status: DocumentStatusName;
@@ -106,6 +106,8 @@ export class SearchService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SearchService.name);
   private pending = new Map<string, number>();
   private flushTimer?: NodeJS.Timeout;
+  /** Chunked bodies of recently returned document versions (snippets are cut from them). */
+  private readonly passages = new PassageCache();
 
   constructor(
     private readonly db: DatabaseService,
@@ -138,34 +140,62 @@ export class SearchService implements OnModuleInit, OnModuleDestroy {
     const page = hits.slice(0, limit);
     if (!page.length) return { items: [], nextCursor: null };
 
-    const rows = await this.db.driver.query<DocRow>(
-      `SELECT id::text AS id, slug, title, body, tags, collection, status::text AS status, version, updated_at
-         FROM document WHERE id = ANY($1::uuid[])`,
-      [page.map((h) => h.documentId)],
-    );
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const highlight = new SnippetMatcher(new Set(q.terms.map((t) => t.term)));
-    const items: SearchHit[] = [];
+    // Each hit's version as the index has it: its passages and card when this process has read
+    // them before (a version never changes), else its current row, in one query for the page,
+    // with the body only where this process has not chunked that version yet. Held here, so an
+    // eviction while the query runs cannot take them away.
+    const held = new Map<string, CachedPassages>();
     for (const h of page) {
-      const r = byId.get(h.documentId);
-      // Gone, or changed by another instance in the last instant so that it no longer passes.
-      if (!r || !passes(r, input)) continue;
-      const chunks = chunkMarkdown(r.body);
-      const chunk = chunks.find((c) => c.ordinal === h.ordinal) ?? chunks[0];
-      items.push({
-        documentId: r.id,
+      const c = this.passages.get(h.documentId, h.version);
+      if (c) held.set(`${h.documentId}:${h.version}`, c);
+    }
+    const unknown = page.filter((h) => !held.get(`${h.documentId}:${h.version}`)?.card);
+    const rows = unknown.length
+      ? await this.db.driver.query<DocRow>(
+          `SELECT id::text AS id, slug, title, tags, collection, status::text AS status, version, updated_at,
+                  CASE WHEN id::text || ':' || version = ANY($2::text[]) THEN NULL ELSE body END AS body
+             FROM document WHERE id = ANY($1::uuid[])`,
+          [unknown.map((h) => h.documentId), [...held.keys()]],
+        )
+      : [];
+    const current = new Map<string, CachedPassages>();
+    for (const r of rows) {
+      const passages =
+        r.body === null ? held.get(`${r.id}:${r.version}`)! : this.passages.put(r.id, r.version, r.body);
+      passages.card = {
+        id: r.id,
         slug: r.slug,
         title: r.title,
-        uri: documentUri(r.slug),
-        snippet: buildSnippet(chunk.content, highlight),
-        score: Math.round(h.score * 10000) / 10000,
-        heading: chunk.heading,
-        chunkId: passageId(r.id, h.version, chunk.ordinal),
         tags: r.tags,
         collection: r.collection,
         status: r.status,
         version: r.version,
         updatedAt: new Date(r.updated_at).toISOString(),
+      };
+      current.set(r.id, passages);
+    }
+    const highlight = new SnippetMatcher(new Set(q.terms.map((t) => t.term)));
+    const items: SearchHit[] = [];
+    for (const h of page) {
+      const passages = current.get(h.documentId) ?? held.get(`${h.documentId}:${h.version}`);
+      const card = passages?.card;
+      // Gone, or changed by another instance in the last instant so that it no longer passes.
+      if (!passages || !card || !passes(card, input)) continue;
+      const chunk = passages.at(h.ordinal);
+      items.push({
+        documentId: card.id,
+        slug: card.slug,
+        title: card.title,
+        uri: documentUri(card.slug),
+        snippet: buildSnippet(chunk.content, highlight),
+        score: Math.round(h.score * 10000) / 10000,
+        heading: chunk.heading,
+        chunkId: passages.id(h.version, chunk.ordinal),
+        tags: card.tags,
+        collection: card.collection,
+        status: card.status,
+        version: card.version,
+        updatedAt: card.updatedAt,
       });
     }
     return { items, nextCursor: hasMore ? encodeCursor({ o: offset + limit }) : null };
@@ -256,14 +286,8 @@ export class SearchService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-function passes(r: DocRow, input: SearchInput): boolean {
+function passes(r: Pick<DocumentCard, 'status' | 'collection' | 'tags'>, input: SearchInput): boolean {
   if (input.status !== undefined && r.status !== input.status) return false;
   if (input.collection !== undefined && r.collection !== input.collection) return false;
   return !input.tags?.length || input.tags.every((t) => r.tags.includes(t.trim().toLowerCase()));
-}
-
-/** A UUID-shaped id for a passage: the same document version and position give the same id. */
-function passageId(documentId: string, version: number, ordinal: number): string {
-  const h = createHash('sha1').update(`${documentId}:${version}:${ordinal}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DatabaseService } from '@app/database';
-import { auditRow, writeAudit, type AuditEntry } from '@app/observability';
+import { auditInsert, writeAudit, type AuditEntry } from '@app/observability';
 
 /** Read-only tool calls are written at most this long after they finished... */
 export const AUDIT_FLUSH_MS = 250;
@@ -48,8 +48,11 @@ export class McpAudit implements OnApplicationShutdown {
     while (this.flushing) await this.flushing;
     if (this.pending.length === 0) return;
     const batch = this.pending.splice(0, AUDIT_BATCH);
-    this.flushing = this.db.prisma.auditLog
-      .createMany({ data: batch.map(auditRow) })
+    // One set-based INSERT (unnest of column arrays): cheaper to build and plan than a
+    // 200-row VALUES list.
+    const { sql, params } = auditInsert(batch);
+    this.flushing = this.db.driver
+      .query(sql, params)
       .then(() => undefined)
       .catch((e: Error) => {
         this.logger.error(`audit batch of ${batch.length} failed: ${e.message}`);
@@ -60,6 +63,11 @@ export class McpAudit implements OnApplicationShutdown {
       });
     await this.flushing;
     if (this.pending.length) this.timer ??= setTimeout(() => void this.flush(), AUDIT_FLUSH_MS);
+  }
+
+  /** Read-only rows waiting for their batch (and rows dropped since start because the backlog was full). */
+  get backlog(): { pending: number; dropped: number } {
+    return { pending: this.pending.length, dropped: this.dropped };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -34,9 +34,78 @@ interface ToolEntry {
   tool: Tool;
 }
 
+/**
+ * Rewrites `type: ["string", "null"]` (what zod emits for a plain nullable) as
+ * `anyOf: [{type: "string"}, {type: "null"}]`: clients that map tool schemas onto a single-type
+ * dialect (the OpenAPI subset of some model providers) reject type arrays; the MCP Inspector
+ * warns about them. Walks every subschema.
+ */
+export function portableSchema<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(portableSchema) as T;
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node))
+    out[k] = k === 'const' || k === 'default' ? v : portableSchema(v);
+  if (Array.isArray(out.type)) {
+    const types = out.type as string[];
+    delete out.type;
+    const keep = { ...out };
+    // Keywords that describe the whole value stay outside the branches.
+    const outer: Record<string, unknown> = {};
+    for (const k of ['description', 'title', 'default', 'example', 'examples', '$schema', 'x-mcp-header']) {
+      if (k in keep) {
+        outer[k] = keep[k];
+        delete keep[k];
+      }
+    }
+    return {
+      ...outer,
+      anyOf: types.map((t) => (t === 'null' ? { type: 'null' } : { type: t, ...keep })),
+    } as T;
+  }
+  return out as T;
+}
+
+/** Formats that say all a zod-emitted `pattern` beside them says. */
+const SELF_DESCRIBING_FORMATS = new Set(['date-time', 'date', 'uuid', 'email']);
+/** Keywords whose value is a map of subschemas, or one subschema, or a list of them. */
+const SCHEMA_MAPS = ['properties', '$defs', 'patternProperties'];
+const SCHEMA_ONES = ['items', 'additionalProperties', 'not', 'contains'];
+const SCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
+
+/**
+ * Drops what zod's JSON Schema repeats without adding meaning, from one tool schema: the
+ * ~330-character date-time regex (and the uuid and email ones) beside their `format`, the
+ * ±2^53 bounds of every integer, `$schema` (2020-12 is MCP's default dialect), and, in output
+ * schemas, `example`s. The list is what an agent's model reads before every conversation and
+ * what every `tools/list` serializes: 60 KB before, about half after. Walks schema keywords
+ * only, so a property that happens to be named `pattern` or `example` stays.
+ */
+export function compactSchema<T>(node: T, io: 'input' | 'output'): T {
+  if (!node || typeof node !== 'object' || Array.isArray(node)) return node;
+  const out: Record<string, unknown> = { ...(node as Record<string, unknown>) };
+  delete out.$schema;
+  if (typeof out.format === 'string' && SELF_DESCRIBING_FORMATS.has(out.format)) delete out.pattern;
+  if (out.minimum === Number.MIN_SAFE_INTEGER) delete out.minimum;
+  if (out.maximum === Number.MAX_SAFE_INTEGER) delete out.maximum;
+  if (io === 'output') delete out.example;
+  for (const k of SCHEMA_MAPS) {
+    const map = out[k];
+    if (map && typeof map === 'object')
+      out[k] = Object.fromEntries(Object.entries(map).map(([name, sub]) => [name, compactSchema(sub, io)]));
+  }
+  for (const k of SCHEMA_ONES) if (k in out) out[k] = compactSchema(out[k], io);
+  for (const k of SCHEMA_LISTS)
+    if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((sub) => compactSchema(sub, io));
+  return out as T;
+}
+
 /** The input JSON Schema, with `x-mcp-header` on the arguments the tool mirrors into headers. */
 function inputSchemaOf(def: ToolDef): Tool['inputSchema'] {
-  const schema = z.toJSONSchema(def.input, { io: 'input', unrepresentable: 'any' }) as Tool['inputSchema'];
+  const schema = compactSchema(
+    portableSchema(z.toJSONSchema(def.input, { io: 'input', unrepresentable: 'any' })),
+    'input',
+  ) as Tool['inputSchema'];
   for (const [arg, header] of Object.entries(def.headers ?? {})) {
     const prop = schema.properties?.[arg] as Record<string, unknown> | undefined;
     if (prop) prop['x-mcp-header'] = header;
@@ -51,10 +120,10 @@ const toolEntry = (def: ToolDef): ToolEntry => ({
     title: def.title,
     description: def.description,
     inputSchema: inputSchemaOf(def),
-    outputSchema: z.toJSONSchema(def.output, {
-      io: 'output',
-      unrepresentable: 'any',
-    }) as Tool['outputSchema'],
+    outputSchema: compactSchema(
+      portableSchema(z.toJSONSchema(def.output, { io: 'output', unrepresentable: 'any' })),
+      'output',
+    ) as Tool['outputSchema'],
     annotations: def.annotations,
     execution: { taskSupport: 'forbidden' },
   },
@@ -160,9 +229,14 @@ export class McpCatalog {
     return [...this.templates.values()].map((t) => t.def);
   }
 
+  /** What decides which definitions a caller sees: their scopes, in a canonical order. */
+  scopeSetOf(principal: Principal): string {
+    return [...principal.scopes].sort().join(' ');
+  }
+
   /** tools/list, prompts/list and resources/templates/list for a caller: one array per scope set. */
   visibleTo(principal: Principal): { tools: Tool[]; prompts: Prompt[]; templates: ResourceTemplateEntry[] } {
-    const key = [...principal.scopes].sort().join(' ');
+    const key = this.scopeSetOf(principal);
     let v = this.visible.get(key);
     if (!v) {
       v = {

@@ -1,23 +1,20 @@
-export * from './audit';
-export * from './body';
-export * from './catalog';
-export * from './context';
-export * from './domain';
-export * from './legacy-sse';
-export * from './mcp-http.service';
-export * from './mcp-server.factory';
-export * from './mcp.module';
-export * from './param-headers';
-export * from './prompts';
-export * from './resources';
-export * from './schemas';
-export * from './scope-rule';
-export * from './session-event-store';
-export * from './stdio';
-export * from './subscriptions';
-export * from './tool-errors';
-export * from './tools';
-export * from './plugins/plugin-api';
-export * from './plugins/plugin-loader';
-export * from './plugins/plugin-services';
-export * from './tracing';
+/** Public API of libs/mcp: what other libs, the apps and the tests use. */
+export { McpAudit } from './audit';
+export { LegacySseService } from './legacy-sse';
+export { McpHttpService } from './mcp-http.service';
+export { McpServerFactory } from './mcp-server.factory';
+export { McpModule } from './mcp.module';
+export { serveStdio } from './stdio';
+export { McpSubscriptions } from './subscriptions';
+// The API of MCP plugins (PLUGINS; docs/plugins.md).
+export {
+  definePlugin,
+  type McpPlugin,
+  type McpPluginModule,
+  type PluginApi,
+  type PluginCaller,
+  type PluginContext,
+  type PluginPrompt,
+  type PluginResource,
+  type PluginTool,
+} from './plugins/plugin-api';

@@ -7,23 +7,26 @@ import {
   isInitializeRequest,
   legacyStatelessFallback,
   WebStandardStreamableHTTPServerTransport,
+  type McpHandlerRequestOptions,
   type McpHttpHandler,
   type Server,
 } from '@modelcontextprotocol/server';
-import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
-import { PrincipalCache } from '@app/auth';
+import { toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
+import { PrincipalCache, RateLimiter, type RateLimitPolicy } from '@app/auth';
 import { AppConfig } from '@app/config';
-import { SCOPES, UnauthorizedError, type Principal } from '@app/core';
+import { isUnavailableError, retryAfterSeconds, SCOPES, UnauthorizedError, type Principal } from '@app/core';
 import { DatabaseService } from '@app/database';
 import { hashArgs } from '@app/observability';
 import { McpAudit } from './audit';
 import { readMcpBody } from './body';
 import { McpCatalog } from './catalog';
+import { ListAnswerCache } from './list-cache';
 import { toAuthInfo, type McpAuthInfo } from './context';
 import { McpServerFactory } from './mcp-server.factory';
 import { HEADER_MISMATCH, paramHeaderMismatch } from './param-headers';
-import { MCP_READ_SCOPES, missingScope } from './scope-rule';
+import { MCP_CHALLENGE_SCOPES, missingScope } from './scope-rule';
 import { SessionEventStore } from './session-event-store';
+import { unavailableText } from './tool-errors';
 import { McpSubscriptions, notifyThrough } from './subscriptions';
 import { traceMcpRequest } from './tracing';
 
@@ -56,9 +59,16 @@ const rpcError = (
   message: string,
   headers: Record<string, string> = {},
   id: unknown = null,
+  data?: Record<string, unknown>,
 ) => {
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data ? { data } : {}) }, id }));
+};
+
+/** The JSON-RPC id of a single request body, when it has a usable one. */
+const requestId = (body: unknown): string | number | null => {
+  const id = body && typeof body === 'object' && !Array.isArray(body) ? (body as { id?: unknown }).id : null;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
 };
 
 const samePrincipal = (a: Principal, b: { userId?: unknown; apiKeyId?: unknown }) =>
@@ -88,12 +98,16 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   private modern!: McpHttpHandler;
   private serveModern!: NodeMcpRequestHandler;
   private serveLegacyStateless!: NodeMcpRequestHandler;
+  private answerLegacyStateless!: (request: Request, o?: McpHandlerRequestOptions) => Promise<Response>;
+  private readonly lists = new ListAnswerCache();
   private sweeper: NodeJS.Timeout | null = null;
   private readonly allowedOrigins: Set<string>;
   private readonly allowedHostnames: Set<string>;
   private readonly checkHost: boolean;
   /** Live HTTP responses per principal (streams included), closed when its credentials are revoked. */
   private readonly live = new Map<string, Set<ServerResponse>>();
+  /** RATE_LIMIT_PER_MINUTE requests per API key or user, as on REST (counted apart from REST). */
+  private readonly rateLimit: RateLimitPolicy;
 
   constructor(
     private readonly config: AppConfig,
@@ -103,7 +117,9 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     private readonly subscriptions: McpSubscriptions,
     private readonly audit: McpAudit,
     private readonly db: DatabaseService,
+    private readonly rateLimiter: RateLimiter,
   ) {
+    this.rateLimit = { name: 'mcp', limit: config.rateLimitPerMinute, windowSec: 60 };
     this.allowedOrigins = new Set(config.mcpAllowedOrigins.map((o) => o.toLowerCase()));
     const hostnameOf = (u: string) => {
       try {
@@ -139,12 +155,29 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       onerror,
       maxRequestBodySize: this.config.mcpMaxBodyBytes,
     });
-    const legacy = legacyStatelessFallback(
-      () => this.factory.build({ notifies: false, subscribable: false }),
-      onerror,
-      { maxRequestBodySize: this.config.mcpMaxBodyBytes },
-    );
-    this.serveLegacyStateless = toNodeHandler({ fetch: legacy }, { onerror });
+    // 2025-era stateless requests: a fresh instance on a JSON-answering transport (no SSE
+    // framing, no stream); a request asking for progress gets the SDK's streaming fallback.
+    const statelessInstance = () => this.factory.build({ notifies: false, subscribable: false });
+    const streaming = legacyStatelessFallback(statelessInstance, onerror, {
+      maxRequestBodySize: this.config.mcpMaxBodyBytes,
+    });
+    const stateless = async (request: Request, o?: McpHandlerRequestOptions): Promise<Response> => {
+      if (wantsProgress(o?.parsedBody)) return streaming(request, o);
+      const server = statelessInstance();
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: true,
+        maxRequestBodySize: this.config.mcpMaxBodyBytes,
+      });
+      await server.connect(transport);
+      try {
+        return await transport.handleRequest(request, { parsedBody: o?.parsedBody, authInfo: o?.authInfo });
+      } finally {
+        void server.close().catch(() => undefined);
+      }
+    };
+    this.answerLegacyStateless = stateless;
+    this.serveLegacyStateless = toNodeHandler({ fetch: stateless }, { onerror });
     this.subscriptions.start();
     this.principals.onRevocation((r) => {
       const done = r.apiKeyId ? this.revokeKey(r.apiKeyId) : r.userId ? this.recheck(r.userId) : null;
@@ -178,12 +211,24 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Counts for tests and benches. */
-  stats(): { sessions: number; bufferedEvents: number; liveResponses: number } {
+  stats(): {
+    sessions: number;
+    bufferedEvents: number;
+    liveResponses: number;
+    listAnswers: number;
+    auditPending: number;
+  } {
     let bufferedEvents = 0;
     for (const s of this.sessions.values()) bufferedEvents += s.store.size;
     let liveResponses = 0;
     for (const set of this.live.values()) liveResponses += set.size;
-    return { sessions: this.sessions.size, bufferedEvents, liveResponses };
+    return {
+      sessions: this.sessions.size,
+      bufferedEvents,
+      liveResponses,
+      listAnswers: this.lists.size,
+      auditPending: this.audit.backlog.pending,
+    };
   }
 
   /** Closes everything a revoked API key has open here. Returns how many. */
@@ -239,6 +284,14 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.dispatch(req, res);
     } catch (e) {
+      // The database or Redis is down or saturated (authentication, opening a session): 503.
+      if (isUnavailableError(e)) {
+        this.logger.warn(`MCP request refused, service unavailable: ${(e as Error).message}`);
+        if (!res.headersSent)
+          rpcError(res, 503, -32000, unavailableText(e), { 'Retry-After': String(retryAfterSeconds(e)) });
+        else res.end();
+        return;
+      }
       this.logger.error(`MCP request failed: ${(e as Error).stack ?? String(e)}`);
       if (!res.headersSent) rpcError(res, 500, -32603, 'Internal server error');
       else res.end();
@@ -262,6 +315,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       if (!read.ok) return rpcError(res, read.status, read.code, read.message, read.headers);
       body = read.body;
     }
+    if (!(await this.admitRate(res, principal, body))) return;
     if (!this.admitScopes(req, res, principal, body)) return;
     req.auth = toAuthInfo(token, principal);
     this.track(res, principal, token);
@@ -296,16 +350,47 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       const mismatch = def && paramHeaderMismatch(def, call.params?.arguments, (h) => header(req, h));
       if (mismatch)
         return rpcError(res, 400, HEADER_MISMATCH, `Header mismatch: ${mismatch}`, {}, call.id ?? null);
-      return this.serveModern(req, res, body);
+      return (
+        this.serveOrReplay(req, res, body, principal, 'modern', (r, o) => this.modern.fetch(r, o)) ??
+        this.serveModern(req, res, body)
+      );
     }
     if (this.mode === 'stateless') {
       if (req.method !== 'POST') {
         res.setHeader('Allow', 'POST');
         return rpcError(res, 405, -32000, 'Method not allowed (stateless mode: no sessions)');
       }
-      return this.serveLegacyStateless(req, res, body);
+      return (
+        this.serveOrReplay(req, res, body, principal, 'stateless', this.answerLegacyStateless) ??
+        this.serveLegacyStateless(req, res, body)
+      );
     }
     return this.handleSession(req, res, body, principal);
+  }
+
+  /**
+   * A list request (tools, prompts, templates, discovery), answered from ListAnswerCache or
+   * through the SDK's web face (`answer`) and kept there; undefined for any other request.
+   * `headers` go on the answer either way (a session's id).
+   */
+  private serveOrReplay(
+    req: Req,
+    res: ServerResponse,
+    body: unknown,
+    principal: Principal,
+    route: 'modern' | 'stateless',
+    answer: (request: Request, o?: McpHandlerRequestOptions) => Promise<Response>,
+    headers: Record<string, string> = {},
+  ): Promise<void> | undefined {
+    const key = this.lists.keyOf(req, body, route, this.catalog.scopeSetOf(principal));
+    if (!key) return undefined;
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    const id = (body as { id: string | number }).id;
+    if (this.lists.replay(key, id, res)) return Promise.resolve();
+    return (async () => {
+      const request = await toWebRequest(req, body, { maxRequestBodySize: this.config.mcpMaxBodyBytes });
+      await this.lists.pass(key, id, await answer(request, { parsedBody: body, authInfo: req.auth }), res);
+    })();
   }
 
   /**
@@ -320,7 +405,8 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<{ principal: Principal; token: string } | null> {
     if (!this.admitOrigin(req, res)) return null;
     const caller = await this.authenticate(req, res);
-    if (!caller || !this.admitScopes(req, res, caller.principal, body)) return null;
+    if (!caller || !(await this.admitRate(res, caller.principal, body))) return null;
+    if (!this.admitScopes(req, res, caller.principal, body)) return null;
     return caller;
   }
 
@@ -357,9 +443,11 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       principal = await this.principals.authenticate(token, 'mcp');
     } catch (e) {
       if (!(e instanceof UnauthorizedError)) throw e;
+      const ip = (req as { ip?: string }).ip ?? req.socket?.remoteAddress ?? '';
+      if (!(await this.admitRate(res, ip, undefined))) return null;
       const challenge = [
         `resource_metadata="${this.baseUrl(req)}/.well-known/oauth-protected-resource"`,
-        `scope="${MCP_READ_SCOPES.join(' ')}"`,
+        `scope="${MCP_CHALLENGE_SCOPES.join(' ')}"`,
         ...(token ? [`error="invalid_token"`, `error_description="${e.message.replace(/"/g, "'")}"`] : []),
       ];
       rpcError(res, 401, -32001, `Unauthorized: ${e.message}`, {
@@ -368,6 +456,32 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       return null;
     }
     return { principal, token: token! };
+  }
+
+  /**
+   * Counts one request against a limit: per API key, else per user, for authenticated callers;
+   * per client IP (as TRUST_PROXY derives it) for refused ones. Shared by every instance through
+   * Redis. Over it: 429 with Retry-After and a JSON-RPC error carrying the request's id.
+   */
+  private async admitRate(res: ServerResponse, who: Principal | string, body: unknown): Promise<boolean> {
+    const key =
+      typeof who === 'string'
+        ? `ip:${who}`
+        : who.apiKeyId
+          ? `key:${who.apiKeyId}`
+          : `user:${who.userId ?? who.name}`;
+    const d = await this.rateLimiter.consume(this.rateLimit, key);
+    if (d.allowed) return true;
+    rpcError(
+      res,
+      429,
+      -32000,
+      `Too many requests: more than ${d.limit} MCP requests per minute ${typeof who === 'string' ? 'from this address' : 'for these credentials'}; retry in ${d.retryAfterSec} s`,
+      { 'Retry-After': String(d.retryAfterSec) },
+      requestId(body),
+      { status: 429, retryAfter: d.retryAfterSec, limit: d.limit },
+    );
+    return false;
   }
 
   private admitScopes(
@@ -458,8 +572,31 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
         .updateMany({ where: { id: session.id }, data: { lastSeenAt: new Date() } })
         .catch(() => undefined);
     }
+    if (req.method === 'POST') {
+      // A list request in a session has the same answer as outside one; the spec lets a POST be
+      // answered with JSON rather than an SSE stream.
+      const replayed = this.serveOrReplay(
+        req,
+        res,
+        body,
+        principal,
+        'stateless',
+        this.answerLegacyStateless,
+        {
+          'mcp-session-id': session.id,
+        },
+      );
+      if (replayed) return replayed;
+    }
     if (req.method === 'GET') {
       const s = session;
+      // A client resuming its standalone stream believes the old one is gone; the server may not
+      // have seen that connection close yet (a dropped network can leave it half-open for
+      // minutes). The resume supersedes it rather than getting 409: what the old stream still
+      // held is replayed after Last-Event-ID. Not gated on our own count of open streams: the
+      // SDK forgets a closed stream a few ticks after the socket's 'close' (a no-op when gone).
+      const resumes = header(req, 'last-event-id');
+      if (resumes && /^g\d+$/.test(resumes)) s.transport.closeStandaloneSSEStream();
       flushHeadersOnWrite(res);
       s.streams++;
       res.once('close', () => {
@@ -663,6 +800,13 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     if (!/:0$/.test(this.config.publicUrl)) return this.config.publicUrl;
     return `${req.protocol ?? 'http'}://${req.headers.host ?? '127.0.0.1'}`;
   }
+}
+
+/** True when a request in `body` carries a progress token (its answer must be able to stream). */
+function wantsProgress(body: unknown): boolean {
+  const token = (m: unknown) =>
+    (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta?.progressToken;
+  return Array.isArray(body) ? body.some((m) => token(m) !== undefined) : token(body) !== undefined;
 }
 
 /** A standalone stream sends nothing until there is news: its headers go out at once. */

@@ -1,5 +1,5 @@
 import type { ChangeEvent } from '@app/events';
-import { NotFoundError, VersionConflictError, type Principal, type Scope } from '@app/core';
+import { NotFoundError, UnavailableError, VersionConflictError, type Principal, type Scope } from '@app/core';
 import { jsonDepth } from './body';
 import { McpCatalog } from './catalog';
 import { decodeParamHeader, paramHeaderMismatch } from './param-headers';
@@ -90,7 +90,13 @@ describe('MCP door logic', () => {
   it('shows a kb:read caller only the templates, tools and prompts its scopes cover', () => {
     const v = new McpCatalog().visibleTo(principal('kb:read'));
     expect(v.templates.map((t) => t.uriTemplate)).toEqual(['kb://documents/{slug}']);
-    expect(v.tools.map((t) => t.name)).toEqual(['whoami', 'search_knowledge', 'get_document']);
+    expect(v.tools.map((t) => t.name)).toEqual([
+      'whoami',
+      'search_knowledge',
+      'get_document',
+      'list_document_versions',
+      'get_document_version',
+    ]);
     expect(v.prompts.map((p) => p.name)).toEqual(['answer_from_knowledge']);
   });
 
@@ -136,5 +142,15 @@ describe('MCP door logic', () => {
   it('says what to do next on domain errors', () => {
     expect(toolErrorText(new VersionConflictError('document', 'd1', 1, 3))).toMatch(/expectedVersion 3/);
     expect(toolErrorText(new NotFoundError('ticket', 9))).toMatch(/^Not found/);
+  });
+
+  it('tells the caller to retry when the database is unavailable, with the wait', () => {
+    expect(toolErrorText(new UnavailableError('pool exhausted', 2))).toBe(
+      'Temporarily unavailable: the service is overloaded or its database is unreachable; nothing was changed. Retry in 2 seconds.',
+    );
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(toolErrorText(new Error('query failed', { cause: refused }))).toMatch(
+      /^Temporarily unavailable.*5 seconds/,
+    );
   });
 });

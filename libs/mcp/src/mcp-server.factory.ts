@@ -3,12 +3,20 @@ import {
   ProtocolError,
   ProtocolErrorCode,
   ResourceNotFoundError,
-  Server,
   type CallToolResult,
+  type Server,
   type ServerCapabilities,
 } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
-import { ForbiddenError, hasScope, InvalidError, NotFoundError, type Principal } from '@app/core';
+import {
+  ForbiddenError,
+  hasScope,
+  InvalidError,
+  isUnavailableError,
+  NotFoundError,
+  retryAfterSeconds,
+  type Principal,
+} from '@app/core';
 import { hashArgs, type AuditOutcome } from '@app/observability';
 import { McpAudit } from './audit';
 import { recordMcpOutcome } from './tracing';
@@ -16,7 +24,8 @@ import { McpCatalog } from './catalog';
 import { principalFrom, type HandlerCtx } from './context';
 import { McpDomain } from './domain';
 import { completeResourceValue, listResources, readResource, type ResourceKind } from './resources';
-import { toolError, toolErrorText } from './tool-errors';
+import { nulPath, StrictServer } from './strict-server';
+import { toolError, toolErrorText, unavailableText } from './tool-errors';
 import type { ToolDef } from './tools';
 
 export const SERVER_INFO = { name: 'context-desk', title: 'Context Desk', version: '0.1.0' };
@@ -81,7 +90,7 @@ export class McpServerFactory {
   }
 
   build(shape: ServerShape): Server {
-    const server = new Server(SERVER_INFO, {
+    const server = new StrictServer(SERVER_INFO, {
       capabilities: this.capabilities(shape),
       instructions: INSTRUCTIONS,
       jsonSchemaValidator: SHARED_VALIDATOR,
@@ -94,7 +103,13 @@ export class McpServerFactory {
 
     server.setRequestHandler('tools/list', (_req, ctx) => ({ tools: catalog.visibleTo(who(ctx)).tools }));
     server.setRequestHandler('tools/call', (req, ctx) =>
-      this.callTool(req.params.name, req.params.arguments, ctx as unknown as HandlerCtx, who(ctx)),
+      this.callTool(
+        req.params.name,
+        req.params.arguments,
+        ctx as unknown as HandlerCtx,
+        who(ctx),
+        shape.notifies,
+      ),
     );
     server.setRequestHandler('prompts/list', (_req, ctx) => ({
       prompts: catalog.visibleTo(who(ctx)).prompts,
@@ -190,6 +205,7 @@ export class McpServerFactory {
     rawArgs: Record<string, unknown> | undefined,
     ctx: HandlerCtx,
     principal: Principal,
+    notifies: boolean,
   ): Promise<CallToolResult> {
     const started = performance.now();
     const def = this.catalog.tool(name);
@@ -201,7 +217,7 @@ export class McpServerFactory {
         outcome = 'denied';
         result = toolError(new ForbiddenError(`the tool ${name} requires the scope ${def.scope}`));
       } else {
-        result = await this.runTool(def, rawArgs ?? {}, ctx, principal);
+        result = await this.runTool(def, rawArgs ?? {}, ctx, principal, notifies);
         if (result.isError) outcome = 'error';
       }
     } catch (e) {
@@ -231,7 +247,15 @@ export class McpServerFactory {
     rawArgs: Record<string, unknown>,
     ctx: HandlerCtx,
     principal: Principal,
+    notifies: boolean,
   ): Promise<CallToolResult> {
+    const nul = nulPath(rawArgs);
+    if (nul !== null)
+      return toolError(
+        new InvalidError(`the arguments of ${def.name} contain a NUL character`, [
+          { field: nul || 'arguments', message: 'must not contain NUL (U+0000) characters' },
+        ]),
+      );
     const parsed = def.input.safeParse(rawArgs);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => ({
@@ -259,7 +283,9 @@ export class McpServerFactory {
     } catch (e) {
       return toolError(e);
     }
-    await ctx.mcpReq.log('debug', { tool: def.name, ok: true }, 'tools').catch(() => undefined);
+    // A debug line for clients that can have set a log level (sessions, stdio; 2026-07-28 sends
+    // it only when the request's _meta asks): a stateless 2025 instance lives for one request.
+    if (notifies) await ctx.mcpReq.log('debug', { tool: def.name, ok: true }, 'tools').catch(() => undefined);
     return {
       content: [{ type: 'text', text: def.render(out as never) }],
       structuredContent: out as Record<string, unknown>,
@@ -273,6 +299,11 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof ProtocolError) throw e;
+    // An outage is not an internal error (-32603): a server error (-32000) with the time to wait.
+    if (isUnavailableError(e))
+      throw new ProtocolError(-32000, unavailableText(e), {
+        retryAfterSeconds: retryAfterSeconds(e),
+      });
     const kind = (e as { kind?: string }).kind;
     const code =
       kind === 'invalid' || kind === 'not_found'

@@ -66,7 +66,16 @@ const TEMPLATE = Object.fromEntries(RESOURCE_TEMPLATES.map((t) => [t.kind, t])) 
 
 const URI = /^kb:\/\/(documents|tickets|users)\/([^/?#]+)$/;
 
-/** Splits `kb://<kind>/<key>`; null for anything else. */
+/** No slug, ticket number or user id contains a control character (and Postgres text cannot hold NUL). */
+const hasControl = (s: string) => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+};
+
+/** Splits `kb://<kind>/<key>`; null for anything else, including keys that decode to control characters. */
 export function parseResourceUri(uri: string): { kind: ResourceKind; key: string } | null {
   const m = URI.exec(uri);
   if (!m) return null;
@@ -76,6 +85,7 @@ export function parseResourceUri(uri: string): { kind: ResourceKind; key: string
   } catch {
     return null;
   }
+  if (hasControl(key)) return null;
   return { kind: m[1] as ResourceKind, key };
 }
 

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import {
   documentSchema,
   documentUri,
+  documentVersionSchema,
+  type DocumentVersionDto,
   helpArticleUrl,
+  type DocumentDraftDto,
   type DocumentDto,
   type SearchHit,
 } from '@app/knowledge';
@@ -14,8 +17,7 @@ import {
   type TicketDto,
   type TicketWithCommentsDto,
 } from '@app/tickets';
-import type { UserDto } from '@app/users';
-import { ROLES } from '@app/core';
+import { userSchema, type UserDto } from '@app/users';
 
 /**
  * Output shapes of the MCP tools. Built once at module load; each result is mapped field by
@@ -33,6 +35,24 @@ export const toDocumentOut = (d: DocumentDto, publicUrl?: string): DocumentOut =
   ...d,
   uri: documentUri(d.slug),
   ...(publicUrl && d.status === 'published' ? { url: helpArticleUrl(publicUrl, d.slug) } : {}),
+});
+
+/** A document after an edit; under review (MCP_REVIEW_ROLES) the unchanged article plus the pending draft. */
+export const editedDocumentOut = documentOut.extend({
+  pendingReview: z
+    .object({
+      draftId: z.string().describe('the pending draft an admin reviews'),
+      baseVersion: z.number().int().describe('the article version the draft is based on'),
+    })
+    .optional()
+    .describe('present when the edit went to review instead of live: the article itself did not change'),
+});
+export const editedOut = (
+  r: { document: DocumentDto; draft: DocumentDraftDto | null },
+  publicUrl?: string,
+): z.infer<typeof editedDocumentOut> => ({
+  ...toDocumentOut(r.document, publicUrl),
+  ...(r.draft ? { pendingReview: { draftId: r.draft.id, baseVersion: r.draft.baseVersion } } : {}),
 });
 
 export const searchResultOut = z.object({
@@ -65,14 +85,9 @@ export const toTicketWithCommentsOut = (t: TicketWithCommentsDto): z.infer<typeo
   uri: ticketUri(t.number),
 });
 
-export const userOut = z.object({
-  id: z.string(),
-  uri: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: z.enum(ROLES),
-  active: z.boolean(),
-});
+export const userOut = userSchema
+  .pick({ id: true, email: true, name: true, role: true, active: true })
+  .extend({ uri: z.string() });
 export const toUserOut = (u: UserDto): z.infer<typeof userOut> => ({
   id: u.id,
   uri: userUri(u.id),
@@ -80,4 +95,24 @@ export const toUserOut = (u: UserDto): z.infer<typeof userOut> => ({
   name: u.name,
   role: u.role,
   active: u.active,
+});
+
+export const versionOut = documentVersionSchema.extend({ uri: z.string() });
+export const toVersionOut = (v: DocumentVersionDto): z.infer<typeof versionOut> => ({
+  ...v,
+  uri: documentUri(v.slug),
+});
+export const versionSummaryOut = documentVersionSchema.pick({
+  version: true,
+  title: true,
+  status: true,
+  authorId: true,
+  createdAt: true,
+});
+export const toVersionSummaryOut = (v: DocumentVersionDto): z.infer<typeof versionSummaryOut> => ({
+  version: v.version,
+  title: v.title,
+  status: v.status,
+  authorId: v.authorId,
+  createdAt: v.createdAt,
 });

@@ -4,6 +4,11 @@ import { parseResourceUri, resourceScope } from './resources';
 
 /** Scopes of which a caller needs at least one to use /mcp at all. */
 export const MCP_READ_SCOPES: Scope[] = ['kb:read', 'tickets:read', 'users:read'];
+/**
+ * Scopes named in the 401 challenge: everything the MCP tools use, writes included, so an OAuth
+ * client asks for them; the consent page grants only those the user's role has.
+ */
+export const MCP_CHALLENGE_SCOPES: Scope[] = [...MCP_READ_SCOPES, 'kb:write', 'tickets:write'];
 
 export interface MissingScope {
   scopes: Scope[];

@@ -8,6 +8,8 @@ import {
   NotFoundError,
   UnauthorizedError,
   VersionConflictError,
+  isUnavailableError,
+  retryAfterSeconds,
 } from '@app/core';
 
 const logger = new Logger('McpTools');
@@ -31,10 +33,16 @@ export function toolErrorText(e: unknown): string {
   if (e instanceof UnauthorizedError) return `Not authenticated: ${e.message}.`;
   if (e instanceof ConflictError) return `Conflict: ${e.message}.`;
   if (e instanceof DomainError) return e.message;
+  if (isUnavailableError(e)) return unavailableText(e);
   if ((e as Error)?.name === 'CallCancelledError' || (e as Error)?.name === 'AbortError')
     return 'The call was cancelled.';
   logger.error(`tool call failed: ${(e as Error)?.stack ?? String(e)}`);
   return 'Internal error while running this tool; nothing was changed by the failed step. Retrying later may work.';
+}
+
+/** What an MCP client is told when the database or Redis cannot serve the request now. */
+export function unavailableText(e: unknown): string {
+  return `Temporarily unavailable: the service is overloaded or its database is unreachable; nothing was changed. Retry in ${retryAfterSeconds(e)} seconds.`;
 }
 
 export const toolError = (e: unknown): CallToolResult => ({

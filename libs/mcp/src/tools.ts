@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
-import { InvalidError, ROLES, type Principal, type Scope } from '@app/core';
+import { InvalidError, type Principal, type Scope } from '@app/core';
 import { createDocumentSchema, helpArticleUrl, updateDocumentSchema } from '@app/knowledge';
 import {
   commentInputSchema,
@@ -9,10 +9,13 @@ import {
   searchTicketsSchema,
   updateTicketSchema,
 } from '@app/tickets';
+import { roleSchema } from '@app/users';
 import type { McpDomain } from './domain';
 import {
   commentOut,
   documentOut,
+  editedDocumentOut,
+  editedOut,
   searchResultOut,
   ticketOut,
   ticketWithCommentsOut,
@@ -22,7 +25,11 @@ import {
   toTicketOut,
   toTicketWithCommentsOut,
   toUserOut,
+  toVersionOut,
+  toVersionSummaryOut,
   userOut,
+  versionOut,
+  versionSummaryOut,
 } from './schemas';
 
 export interface ToolContext {
@@ -109,8 +116,9 @@ const ticketLine = (t: z.output<typeof ticketOut>): string => {
   );
 };
 
+const documentKey = z.string().min(1).max(200).describe('document id (UUID) or slug');
 const tags = z.array(z.string().min(1).max(50)).max(20);
-const ticketNumber = z.number().int().min(1).max(2_147_483_647);
+const ticketNumber = z.number().int().min(1).max(2_147_483_647).describe('ticket number, e.g. 42');
 const limit = (max: number, def: number) => z.number().int().min(1).max(max).default(def);
 const json = (v: unknown): string => JSON.stringify(v, null, 2);
 
@@ -256,17 +264,107 @@ export const TOOLS: ToolDef[] = [
     scope: 'kb:write',
     input: updateDocumentSchema.extend({
       id: z.string().min(1).max(200).describe('document id (or slug)'),
-      expectedVersion: updateDocumentSchema.shape.expectedVersion.unwrap(),
+      expectedVersion: updateDocumentSchema.shape.expectedVersion
+        .unwrap()
+        .describe('the version the change is based on (from get_document); a stale one is refused'),
     }),
-    output: documentOut,
+    output: editedDocumentOut,
     annotations: UPDATE,
     async run(domain, { id, ...changes }, ctx) {
-      return toDocumentOut(
-        await domain.documents.update(id, changes, ctx.principal),
+      return editedOut(await domain.documents.edit(id, changes, ctx.principal), domain.config.publicUrl);
+    },
+    render: (d) =>
+      d.pendingReview
+        ? `Your edit of the published article ${d.uri} is saved as draft ${d.pendingReview.draftId} for review; ` +
+          `the article stays at version ${d.version} until an admin publishes the draft.`
+        : `Updated document ${d.uri} to version ${d.version} (status ${d.status}).`,
+  }),
+  tool({
+    name: 'list_document_versions',
+    title: "List a document's versions",
+    description:
+      "A document's version history, newest first: who wrote each version and when, with its title and status (no body).",
+    scope: 'kb:read',
+    input: z.object({
+      id: documentKey,
+      limit: limit(100, 20).describe('maximum number of versions (default 20)'),
+      cursor,
+    }),
+    output: z.object({ versions: z.array(versionSummaryOut), nextCursor }),
+    annotations: READ,
+    async run(domain, args) {
+      const page = await domain.documents.versions(args.id, {
+        limit: args.limit,
+        cursor: args.cursor ?? null,
+      });
+      return {
+        versions: page.items.map(toVersionSummaryOut),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
+    },
+    render: (out) =>
+      (out.versions.length === 0
+        ? 'No versions.'
+        : out.versions
+            .map((v) => `v${v.version} ${v.createdAt} [${v.status}] ${v.title} (author ${v.authorId ?? '-'})`)
+            .join('\n')) + (out.nextCursor ? `\nMore versions: cursor ${out.nextCursor}` : ''),
+  }),
+  tool({
+    name: 'get_document_version',
+    title: 'Get a document version',
+    description: 'One earlier version of a document, with its Markdown body as it was then.',
+    scope: 'kb:read',
+    input: z.object({
+      id: documentKey,
+      version: z
+        .number()
+        .int()
+        .min(1)
+        .max(2_147_483_647)
+        .describe('the version number, from list_document_versions'),
+    }),
+    output: versionOut,
+    annotations: READ,
+    async run(domain, args) {
+      return toVersionOut(await domain.documents.getVersion(args.id, args.version));
+    },
+    render: (v) =>
+      [
+        `Version ${v.version} of ${v.uri} (document ${v.documentId}, status then ${v.status}, written ${v.createdAt})`,
+        `Title: ${v.title}`,
+        `Tags: ${v.tags.join(', ') || '-'}; collection: ${v.collection ?? '-'}`,
+        '--- Markdown body (document content) ---',
+        v.body,
+      ].join('\n'),
+  }),
+  tool({
+    name: 'restore_document_version',
+    title: 'Restore a document version',
+    description:
+      "Writes an earlier version's title, body, tags and collection as a new version (history is kept; slug and status stay).",
+    scope: 'kb:write',
+    input: z.object({
+      id: documentKey,
+      version: z.number().int().min(1).max(2_147_483_647).describe('the version to bring back'),
+      expectedVersion: z
+        .number()
+        .int()
+        .min(1)
+        .describe("the document's current version, as last read (a stale one is refused)"),
+    }),
+    output: editedDocumentOut,
+    annotations: UPDATE,
+    async run(domain, args, ctx) {
+      return editedOut(
+        await domain.documents.restore(args.id, args.version, args.expectedVersion, ctx.principal),
         domain.config.publicUrl,
       );
     },
-    render: (d) => `Updated document ${d.uri} to version ${d.version} (status ${d.status}).`,
+    render: (d) =>
+      d.pendingReview
+        ? `The restore of the published article ${d.uri} is saved as draft ${d.pendingReview.draftId} for review; ` +
+          `the article stays at version ${d.version} until an admin publishes it.`
+        : `Restored: document ${d.uri} is now at version ${d.version} (status ${d.status}).`,
   }),
   tool({
     name: 'search_tickets',
@@ -290,15 +388,65 @@ export const TOOLS: ToolDef[] = [
   tool({
     name: 'get_ticket',
     title: 'Get a ticket',
-    description: 'One support ticket by number, with its comments oldest first.',
+    description:
+      'One support ticket by number, with the first page of its comments oldest first (list_ticket_comments pages on).',
     scope: 'tickets:read',
-    input: z.object({ number: ticketNumber }),
-    output: ticketWithCommentsOut,
+    input: z.object({
+      number: ticketNumber,
+      commentLimit: limit(100, 20).describe('how many comments to include, oldest first (default 20)'),
+    }),
+    output: ticketWithCommentsOut.extend({
+      commentsNextCursor: z
+        .string()
+        .optional()
+        .describe('present when more comments follow: pass it as cursor to list_ticket_comments'),
+    }),
     annotations: READ,
     async run(domain, args, ctx) {
-      return toTicketWithCommentsOut(await domain.tickets.get(args.number, ctx.principal));
+      const { commentsNextCursor, ...t } = await domain.tickets.getWithCommentPage(
+        args.number,
+        ctx.principal,
+        args.commentLimit,
+      );
+      return {
+        ...toTicketWithCommentsOut(t),
+        ...(commentsNextCursor ? { commentsNextCursor } : {}),
+      };
     },
     render: (t) => `Ticket #${t.number} (version ${t.version}) as JSON data:\n${json(t)}`,
+  }),
+  tool({
+    name: 'list_ticket_comments',
+    title: "List a ticket's comments",
+    description:
+      "A page of a ticket's comments, oldest first, from the cursor get_ticket or the last page gave.",
+    scope: 'tickets:read',
+    input: z.object({
+      number: ticketNumber,
+      limit: limit(100, 20).describe('maximum number of comments (default 20)'),
+      cursor,
+    }),
+    output: z.object({ comments: z.array(commentOut), nextCursor }),
+    annotations: READ,
+    async run(domain, args, ctx) {
+      const page = await domain.tickets.listComments(args.number, ctx.principal, {
+        limit: args.limit,
+        cursor: args.cursor ?? null,
+      });
+      return {
+        comments: page.items.map(toCommentOut),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
+    },
+    render: (out) =>
+      (out.comments.length === 0
+        ? 'No comments.'
+        : out.comments
+            .map(
+              (c) =>
+                `${c.createdAt} ${c.author?.email ?? c.authorId}${c.internal ? ' (internal)' : ''}: ${c.body}`,
+            )
+            .join('\n')) + (out.nextCursor ? `\nMore comments: cursor ${out.nextCursor}` : ''),
   }),
   tool({
     name: 'create_ticket',
@@ -318,16 +466,29 @@ export const TOOLS: ToolDef[] = [
   tool({
     name: 'update_ticket',
     title: 'Update a ticket',
-    description: 'Changes status, priority, assignee, tags or text of a ticket at a known version.',
+    description:
+      'Changes status, priority, assignee, text of a ticket at a known version; addTags/removeTags edit its tags, tags replaces them.',
     scope: 'tickets:write',
     input: updateTicketSchema.extend({ number: ticketNumber, expectedVersion: expectedVersionSchema }),
-    output: ticketOut,
+    output: ticketOut.extend({
+      tagsAdded: z.array(z.string()).describe('tags this change added'),
+      tagsRemoved: z.array(z.string()).describe('tags this change removed (a replaced list names them here)'),
+    }),
     annotations: UPDATE,
     async run(domain, { number, ...changes }, ctx) {
-      return toTicketOut(await domain.tickets.update(number, changes, ctx.principal));
+      const { ticket, tagsAdded, tagsRemoved } = await domain.tickets.updateDetailed(
+        number,
+        changes,
+        ctx.principal,
+      );
+      return { ...toTicketOut(ticket), tagsAdded, tagsRemoved };
     },
     render: (t) =>
-      `Updated ticket #${t.number} to version ${t.version} (status ${t.status}, priority ${t.priority}).`,
+      `Updated ticket #${t.number} to version ${t.version} (status ${t.status}, priority ${t.priority}, ` +
+      `tags ${t.tags.join(',') || '-'}` +
+      (t.tagsAdded.length ? `; added ${t.tagsAdded.join(',')}` : '') +
+      (t.tagsRemoved.length ? `; removed ${t.tagsRemoved.join(',')}` : '') +
+      ').',
   }),
   tool({
     name: 'comment_on_ticket',
@@ -361,7 +522,7 @@ export const TOOLS: ToolDef[] = [
     scope: 'users:read',
     input: z.object({
       query: z.string().max(254).describe('part of a name or email address ("" for everyone)'),
-      role: z.enum(ROLES).optional().describe('only people with this role'),
+      role: roleSchema.optional().describe('only people with this role'),
       limit: limit(100, 20).describe('maximum number of people (default 20)'),
       cursor,
     }),

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { REVOCATION_EVENTS, grantCredentialsVersion } from '@app/auth';
 import { NotFoundError, isScope, type Principal, type Scope } from '@app/core';
 import { DatabaseService } from '@app/database';
+import { appendEvent } from '@app/events';
 import { writeAudit } from '@app/observability';
 
 export interface ConnectedApp {
@@ -28,14 +30,21 @@ export class ConnectedAppsService {
   constructor(private readonly db: DatabaseService) {}
 
   async list(userId: string): Promise<ConnectedApp[]> {
-    const grants = await this.db.prisma.oAuthRecord.findMany({
-      where: {
-        model: 'Grant',
-        accountId: userId,
-        OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
-      },
-      orderBy: { createdAt: 'asc' },
+    const user = await this.db.prisma.user.findUnique({
+      where: { id: userId },
+      select: { credentialsVersion: true },
     });
+    // Grants given before the user's last password or role change no longer work: not listed.
+    const grants = (
+      await this.db.prisma.oAuthRecord.findMany({
+        where: {
+          model: 'Grant',
+          accountId: userId,
+          OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+        },
+        orderBy: { createdAt: 'asc' },
+      })
+    ).filter((g) => grantCredentialsVersion(g.payload) === (user?.credentialsVersion ?? 0));
     const clientIds = [...new Set(grants.map((g) => g.clientId).filter((c): c is string => !!c))];
     const clients = await this.db.prisma.oAuthRecord.findMany({
       where: { model: 'Client', id: { in: clientIds } },
@@ -66,7 +75,8 @@ export class ConnectedAppsService {
 
   /**
    * Revokes every grant the user gave the app, with their codes, access and refresh tokens, in one
-   * transaction: the app's next request with any of its tokens is refused.
+   * transaction: the app's next request with any of its tokens is refused, and the outbox event
+   * makes every instance re-check the user's open MCP sessions and streams (closing the app's).
    */
   async revoke(principal: Principal, userId: string, clientId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
@@ -78,6 +88,13 @@ export class ConnectedAppsService {
       const ids = grants.map((g) => g.id);
       await tx.oAuthRecord.deleteMany({ where: { grantId: { in: ids } } });
       await tx.oAuthRecord.deleteMany({ where: { model: 'Grant', id: { in: ids } } });
+      await appendEvent(tx, {
+        topic: 'users',
+        event: REVOCATION_EVENTS.oauthAppRevoked,
+        entityId: userId,
+        data: { userId, clientId, grants: ids.length },
+        actor: principal,
+      });
       await writeAudit(tx, {
         actor: principal,
         action: 'oauth.revoke',

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Provider from 'oidc-provider';
-import { mcpResource, resolveJwtSecret } from '@app/auth';
+import { mcpResource, RateLimiter, resolveJwtSecret, type RateLimitPolicy } from '@app/auth';
 import { AppConfig } from '@app/config';
 import {
   ForbiddenError,
@@ -27,7 +27,7 @@ export interface ConsentRequest {
   user: { email: string; name: string; role: string };
 }
 
-type Req = IncomingMessage & { originalUrl?: string };
+type Req = IncomingMessage & { originalUrl?: string; ip?: string };
 
 const PROVIDER_PATHS = new Set<string>([...Object.values(OAUTH_ROUTES), ...DISCOVERY_PATHS]);
 const SWEEP_EVERY_MS = 15 * 60_000;
@@ -42,12 +42,20 @@ export class OAuthServerService implements OnModuleInit, OnApplicationShutdown {
   private readonly providers = new Map<string, Provider>();
   private readonly keys: ReturnType<typeof deriveOAuthKeys>;
   private sweeper: NodeJS.Timeout | null = null;
+  /** Dynamic client registrations per client IP (as TRUST_PROXY derives it). */
+  private readonly registrations: RateLimitPolicy;
 
   constructor(
     private readonly config: AppConfig,
     private readonly db: DatabaseService,
+    private readonly rateLimiter: RateLimiter,
   ) {
     this.keys = deriveOAuthKeys(resolveJwtSecret(config));
+    this.registrations = {
+      name: 'oauth-register',
+      limit: config.oauthRegistrationsPerHour,
+      windowSec: 3600,
+    };
   }
 
   onModuleInit(): void {
@@ -80,9 +88,35 @@ export class OAuthServerService implements OnModuleInit, OnApplicationShutdown {
     return (req: Req, res: ServerResponse, next: () => void): void => {
       const path = (req.url ?? '/').split('?')[0];
       if (!this.handles(path)) return next();
-      const provider = this.providerFor(this.prepare(req));
-      void provider.callback()(req, res);
+      void this.serve(req, res, path).catch((e: Error) => {
+        this.logger.error(`OAuth request failed: ${e.stack ?? e}`);
+        if (!res.headersSent) res.writeHead(503, { 'Retry-After': '5' });
+        res.end();
+      });
     };
+  }
+
+  private async serve(req: Req, res: ServerResponse, path: string): Promise<void> {
+    if (req.method === 'POST' && path === OAUTH_ROUTES.registration) {
+      const ip = req.ip ?? req.socket?.remoteAddress ?? '';
+      const d = await this.rateLimiter.consume(this.registrations, ip);
+      if (!d.allowed) {
+        res.writeHead(429, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+          'Retry-After': String(d.retryAfterSec),
+        });
+        res.end(
+          JSON.stringify({
+            error: 'temporarily_unavailable',
+            error_description: `too many client registrations from this address (at most ${d.limit} per hour); retry in ${d.retryAfterSec} s`,
+          }),
+        );
+        return;
+      }
+    }
+    const provider = this.providerFor(this.prepare(req));
+    await provider.callback()(req, res);
   }
 
   /** The base URL of this server as seen by the caller (PUBLIC_URL unless it has port 0). */

@@ -1,5 +1,5 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
-import { oauthStoredId } from '@app/auth';
+import { GRANT_CREDENTIALS_VERSION, oauthStoredId } from '@app/auth';
 import type { DatabaseService } from '@app/database';
 import type { Prisma } from '@app/database';
 
@@ -7,7 +7,8 @@ import type { Prisma } from '@app/database';
  * oidc-provider's storage on the `oauth_record` table, so that grants, codes, tokens, sessions
  * and registered clients survive restarts and are shared by every instance. Secret ids (tokens,
  * codes, session and interaction ids) are stored as SHA-256 hashes; `jti` is left out of the
- * stored payload and put back on read.
+ * stored payload and put back on read. A new `Grant` records the user's credentialsVersion (kept
+ * when the grant is saved again), so that a password or role change retires it (libs/auth).
  */
 export function prismaAdapter(db: DatabaseService): AdapterConstructor {
   return class PrismaOAuthAdapter implements Adapter {
@@ -21,6 +22,8 @@ export function prismaAdapter(db: DatabaseService): AdapterConstructor {
       const stored: Record<string, unknown> = { ...payload };
       const hashed = oauthStoredId(this.model, id) !== id;
       if (hashed) delete stored.jti;
+      if (this.model === 'Grant' && payload.accountId)
+        stored[GRANT_CREDENTIALS_VERSION] = await this.grantCredentialsVersion(id, payload.accountId);
       const data = {
         payload: stored as Prisma.InputJsonValue,
         grantId: payload.grantId ?? null,
@@ -73,6 +76,21 @@ export function prismaAdapter(db: DatabaseService): AdapterConstructor {
 
     async revokeByGrantId(grantId: string): Promise<void> {
       await db.prisma.oAuthRecord.deleteMany({ where: { model: this.model, grantId } });
+    }
+
+    /** The version a grant was first stored with, or the user's current one for a new grant. */
+    private async grantCredentialsVersion(id: string, accountId: string): Promise<number> {
+      const existing = await db.prisma.oAuthRecord.findUnique({
+        where: this.key(id),
+        select: { payload: true },
+      });
+      const kept = (existing?.payload as Record<string, unknown> | undefined)?.[GRANT_CREDENTIALS_VERSION];
+      if (typeof kept === 'number') return kept;
+      const user = await db.prisma.user.findUnique({
+        where: { id: accountId },
+        select: { credentialsVersion: true },
+      });
+      return user?.credentialsVersion ?? 0;
     }
 
     private live(

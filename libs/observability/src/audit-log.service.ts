@@ -1,33 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { clampLimit, decodeCursor, toPage, type Page } from '@app/core';
 import { DatabaseService, Prisma } from '@app/database';
-
-export interface AuditDto {
-  id: number;
-  actorType: string;
-  actorId: string | null;
-  actorLabel: string | null;
-  channel: string;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  outcome: string;
-  detail: string | null;
-  argsHash: string | null;
-  durationMs: number | null;
-  createdAt: string;
-}
-
-export interface AuditQuery {
-  actorId?: string;
-  action?: string;
-  outcome?: string;
-  channel?: string;
-  targetType?: string;
-  targetId?: string;
-  limit?: number;
-  cursor?: string | null;
-}
+import type { AuditDto, AuditQuery } from './audit.schema';
 
 const isIdCursor = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 

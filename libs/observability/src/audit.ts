@@ -42,31 +42,39 @@ export async function writeAudit(client: AuditClient, e: AuditEntry): Promise<vo
   await client.auditLog.create({ data: auditRow(e) });
 }
 
-/** Writes several audit rows in one statement (bulk writes); same rows as writeAudit each. */
+/** One INSERT of several audit rows (unnest of column arrays): the same rows as writeAudit each. */
+export function auditInsert(entries: readonly AuditEntry[]): { sql: string; params: unknown[] } {
+  const rows = entries.map(auditRow);
+  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+  return {
+    sql: `INSERT INTO audit_log (actor_type, actor_id, actor_label, channel, action, target_type, target_id,
+                            outcome, detail, args_hash, duration_ms)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                          $8::text[], $9::text[], $10::text[], $11::int[])`,
+    params: [
+      col('actorType'),
+      col('actorId'),
+      col('actorLabel'),
+      col('channel'),
+      col('action'),
+      col('targetType'),
+      col('targetId'),
+      col('outcome'),
+      col('detail'),
+      col('argsHash'),
+      col('durationMs'),
+    ],
+  };
+}
+
+/** Writes several audit rows in one statement, in a transaction (bulk writes). */
 export async function writeAudits(
   client: Pick<Tx, '$executeRawUnsafe'>,
   entries: readonly AuditEntry[],
 ): Promise<void> {
   if (!entries.length) return;
-  const rows = entries.map(auditRow);
-  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
-  await client.$executeRawUnsafe(
-    `INSERT INTO audit_log (actor_type, actor_id, actor_label, channel, action, target_type, target_id,
-                            outcome, detail, args_hash, duration_ms)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                          $8::text[], $9::text[], $10::text[], $11::int[])`,
-    col('actorType'),
-    col('actorId'),
-    col('actorLabel'),
-    col('channel'),
-    col('action'),
-    col('targetType'),
-    col('targetId'),
-    col('outcome'),
-    col('detail'),
-    col('argsHash'),
-    col('durationMs'),
-  );
+  const { sql, params } = auditInsert(entries);
+  await client.$executeRawUnsafe(sql, ...params);
 }
 
 /** Stable SHA-256 of a JSON value (keys sorted), for audit entries that must not store arguments. */

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
 
 /**
  * Creates an ioredis connection for REDIS_URL. BullMQ needs `maxRetriesPerRequest: null` on
@@ -6,6 +7,8 @@ import { Redis, type RedisOptions } from 'ioredis';
  * surfaces as an error instead of hanging a request.
  */
 export function createRedis(url: string, opts: { blocking?: boolean; name?: string } = {}): Redis {
+  // Loaded on first use: the embedded mode (no REDIS_URL) never needs ioredis (~10 MiB).
+  const { Redis: Client } = createRequire(__filename)('ioredis') as typeof import('ioredis');
   const options: RedisOptions = {
     lazyConnect: false,
     connectionName: opts.name,
@@ -13,7 +16,7 @@ export function createRedis(url: string, opts: { blocking?: boolean; name?: stri
     enableOfflineQueue: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   };
-  const client = new Redis(url, options);
+  const client = new Client(url, options);
   // Connection errors are reported by health checks and by the calls that fail.
   client.on('error', () => undefined);
   return client;

@@ -1,5 +1,41 @@
 /** Public API of the tickets context. */
 export { DashboardStatsService, STATS_DAYS, lastDays, type DashboardStats } from './dashboard-stats.service';
+export {
+  MACRO_PLACEHOLDERS,
+  MacrosService,
+  createMacroSchema,
+  macroListSchema,
+  macroSchema,
+  renderMacro,
+  renderMacroSchema,
+  renderedMacroSchema,
+  unknownPlaceholders,
+  updateMacroSchema,
+  type CreateMacroInput,
+  type MacroDto,
+  type UpdateMacroInput,
+} from './macros';
+export {
+  ACTIVITY_MAX,
+  TicketActivityService,
+  diffSnapshots,
+  ticketActivityListSchema,
+  ticketActivitySchema,
+  type TicketActivityDto,
+  type TicketActivityList,
+} from './ticket-activity';
+export {
+  TicketViewsService,
+  VIEWS_PER_USER_MAX,
+  createTicketViewSchema,
+  ticketViewListSchema,
+  ticketViewQuerySchema,
+  ticketViewSchema,
+  updateTicketViewSchema,
+  type CreateTicketViewInput,
+  type TicketViewDto,
+  type UpdateTicketViewInput,
+} from './ticket-views';
 export { TICKETS_TOPIC, TICKET_EVENTS, type TicketEventName } from './ticket-events';
 export {
   COMMENT_MAX,

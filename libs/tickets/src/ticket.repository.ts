@@ -71,7 +71,8 @@ export class TicketRepository {
     return tx.ticketComment.create({ data, include: AUTHOR });
   }
 
-  async getWithComments(number: number, withInternal: boolean) {
+  /** The ticket with its comments oldest first (the first `take` of them when given). */
+  async getWithComments(number: number, withInternal: boolean, take?: number) {
     const row = await this.db.prisma.ticket.findUnique({
       where: { number },
       include: {
@@ -80,6 +81,7 @@ export class TicketRepository {
           where: withInternal ? {} : { internal: false },
           include: AUTHOR,
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          ...(take !== undefined ? { take } : {}),
         },
       },
     });
@@ -116,7 +118,10 @@ export class TicketRepository {
     return this.db.prisma.ticket.findMany({ where, include: PEOPLE, orderBy: { number: 'desc' }, take });
   }
 
-  /** In the order asked for (created = number, updated, SLA due with undated last), offset-paginated. */
+  /**
+   * In the order asked for (created = number, updated, SLA due with undated last, priority in
+   * its enum order low → urgent), offset-paginated.
+   */
   sorted(filters: TicketFilters, sort: TicketSort, offset: number, take: number): Promise<TicketRow[]> {
     const dir = sort.order;
     const orderBy: Prisma.TicketOrderByWithRelationInput[] =
@@ -124,7 +129,9 @@ export class TicketRepository {
         ? [{ number: dir }]
         : sort.by === 'updated'
           ? [{ updatedAt: dir }, { number: dir }]
-          : [{ slaDueAt: { sort: dir, nulls: 'last' } }, { number: dir }];
+          : sort.by === 'priority'
+            ? [{ priority: dir }, { number: 'desc' }]
+            : [{ slaDueAt: { sort: dir, nulls: 'last' } }, { number: dir }];
     return this.db.prisma.ticket.findMany({
       where: whereOf(filters),
       include: PEOPLE,

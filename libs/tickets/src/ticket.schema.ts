@@ -49,16 +49,20 @@ export const ticketFields = {
       example: 'The reset link in the e-mail says it has expired.',
       description: `Markdown, at most ${DESCRIPTION_MAX} characters (may be empty)`,
     }),
-  priority: ticketPrioritySchema,
+  priority: ticketPrioritySchema.meta({
+    description: 'low, normal, high or urgent; high and urgent get a first-response deadline (SLA)',
+  }),
   channel: ticketChannelSchema,
-  tags: tagsSchema(TAGS_MAX, TAG_MAX),
+  tags: tagsSchema(TAGS_MAX, TAG_MAX).meta({
+    description: `Labels, lower-cased, at most ${TAGS_MAX} of ${TAG_MAX} characters each`,
+  }),
 };
 
 /** Filters that are one enum value each (list, search, MCP search_tickets). */
 export const ticketEnumFilters = {
-  status: ticketStatusSchema,
-  priority: ticketPrioritySchema,
-  channel: ticketChannelSchema,
+  status: ticketStatusSchema.meta({ description: 'Only tickets in this status' }),
+  priority: ticketPrioritySchema.meta({ description: 'Only tickets of this priority' }),
+  channel: ticketChannelSchema.meta({ description: 'Only tickets that came in through this channel' }),
 };
 
 const number = z.number().int().min(1).max(2_147_483_647).meta({ example: 42 });
@@ -125,7 +129,10 @@ export const createTicketSchema = z.strictObject({
       'Who asked; an unknown address becomes a viewer without a password. Default: the caller (when it is a user)',
   }),
   requesterId: uuidSchema.optional().meta({ description: 'Alternative to requesterEmail' }),
-  assigneeId: assigneeId.nullable().optional(),
+  assigneeId: assigneeId
+    .nullable()
+    .optional()
+    .meta({ description: 'An active agent or admin to assign it to (default: nobody)' }),
 });
 export type CreateTicketInput = z.input<typeof createTicketSchema>;
 
@@ -137,6 +144,17 @@ export const expectedVersionSchema = z
 
 export const updateTicketSchema = z.strictObject({
   ...z.object(ticketFields).partial().shape,
+  tags: ticketFields.tags.optional().meta({
+    description:
+      'Replaces the whole tag list (the result names what was dropped); to keep the others use addTags/removeTags',
+    example: ['login', 'email'],
+  }),
+  addTags: ticketFields.tags
+    .optional()
+    .meta({ description: 'Tags to add; the others stay (not with tags)', example: ['triaged'] }),
+  removeTags: ticketFields.tags
+    .optional()
+    .meta({ description: 'Tags to remove if present; the others stay (not with tags)', example: ['new'] }),
   status: ticketStatusSchema.optional().meta({
     description:
       'Workflow: open → pending|resolved|closed; pending → open|resolved|closed; resolved → open|closed; closed → open. ' +
@@ -179,8 +197,20 @@ export const ticketFilterSchema = z.strictObject({
     .union([z.literal('none'), uuidSchema])
     .optional()
     .meta({ description: 'A user id, or "none" for unassigned tickets', example: 'none' }),
-  requesterEmail: z.string().trim().toLowerCase().max(254).optional().meta({ example: 'sam@example.com' }),
-  tag: z.string().trim().toLowerCase().max(TAG_MAX).optional().meta({ example: 'login' }),
+  requesterEmail: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254)
+    .optional()
+    .meta({ example: 'sam@example.com', description: 'Only tickets from this requester (exact address)' }),
+  tag: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(TAG_MAX)
+    .optional()
+    .meta({ example: 'login', description: 'Only tickets carrying this tag' }),
 });
 
 export const listTicketsSchema = ticketFilterSchema.extend({
@@ -195,11 +225,14 @@ export const listTicketsSchema = ticketFilterSchema.extend({
         '#42 finds ticket 42 only, a bare 42 also matches it; titles also match by substring',
     }),
   limit: limitSchema.optional(),
-  cursor: cursorSchema.nullable().optional(),
+  cursor: cursorSchema
+    .nullable()
+    .optional()
+    .meta({ description: 'Opaque cursor: the nextCursor of the previous page (omit for the first page)' }),
 });
 export type ListTicketsInput = z.input<typeof listTicketsSchema>;
 
-export const TICKET_SORTS = ['created', 'updated', 'slaDue'] as const;
+export const TICKET_SORTS = ['created', 'updated', 'slaDue', 'priority'] as const;
 
 /** Search (MCP search_tickets): the list filters plus several statuses, tags, dates, SLA and sort. */
 export const searchTicketsSchema = listTicketsSchema.extend({
@@ -223,7 +256,7 @@ export const searchTicketsSchema = listTicketsSchema.extend({
   }),
   sort: z.enum(TICKET_SORTS).optional().meta({
     description:
-      'Order by creation, last change or SLA due time (newest/latest first unless order is "asc"); without sort: best match first with a query, else newest first',
+      'Order by creation, last change, SLA due time or priority (newest/latest/most urgent first unless order is "asc"); without sort: best match first with a query, else newest first',
   }),
   order: z.enum(['asc', 'desc']).optional().meta({ description: 'Sort direction (default desc)' }),
 });

@@ -28,6 +28,7 @@ import {
   type TicketRow,
 } from './ticket.repository';
 import {
+  TAGS_MAX,
   commentInputSchema,
   createTicketSchema,
   listTicketsSchema,
@@ -111,10 +112,32 @@ export class TicketsService {
    * that changes nothing returns the ticket as it is, without a new version or event.
    */
   async update(number: number, raw: UpdateTicketInput, actor: Principal): Promise<TicketDto> {
+    return (await this.updateDetailed(number, raw, actor)).ticket;
+  }
+
+  /** {@link update}, also naming the tags it added and removed (so a replaced list is never silent). */
+  async updateDetailed(
+    number: number,
+    raw: UpdateTicketInput,
+    actor: Principal,
+  ): Promise<{ ticket: TicketDto; tagsAdded: string[]; tagsRemoved: string[] }> {
     assertScopes(actor, ['tickets:write']);
-    const { expectedVersion, ...wanted } = parseInput(updateTicketSchema, raw, 'ticket update');
+    const { expectedVersion, addTags, removeTags, ...wanted } = parseInput(
+      updateTicketSchema,
+      raw,
+      'ticket update',
+    );
+    if (wanted.tags !== undefined && (addTags !== undefined || removeTags !== undefined)) {
+      throw new InvalidError('ticket update is not valid', [
+        { field: 'tags', message: 'give tags (the whole list) or addTags/removeTags, not both' },
+      ]);
+    }
     return this.db(async (tx) => {
       const current = await this.repo.lock(tx, checkNumber(number));
+      // Added and removed tags apply to the list as stored now (under the row lock).
+      if (addTags !== undefined || removeTags !== undefined) {
+        wanted.tags = editTags(current.tags, addTags ?? [], removeTags ?? []);
+      }
       const { row } = await versionedUpdate(tx, {
         entity: 'ticket',
         key: number,
@@ -145,7 +168,11 @@ export class TicketsService {
         change: (r) =>
           this.change(TICKET_EVENTS.updated, r, toTicketDto(r), actor, 'ticket.update', describe(current, r)),
       });
-      return toTicketDto(row);
+      return {
+        ticket: toTicketDto(row),
+        tagsAdded: row.tags.filter((t) => !current.tags.includes(t)),
+        tagsRemoved: current.tags.filter((t) => !row.tags.includes(t)),
+      };
     });
   }
 
@@ -221,6 +248,27 @@ export class TicketsService {
     assertScopes(viewer, ['tickets:read']);
     const row = await this.repo.getWithComments(checkNumber(number), seesInternal(viewer));
     return { ...toTicketDto(row), comments: row.comments.map((c) => toCommentDto(c, number)) };
+  }
+
+  /**
+   * One ticket with the first page of its comments (oldest first) and the cursor of the next page
+   * for {@link listComments}; null when that was all of them.
+   */
+  async getWithCommentPage(
+    number: number,
+    viewer: Principal,
+    commentLimit?: number,
+  ): Promise<TicketWithCommentsDto & { commentsNextCursor: string | null }> {
+    assertScopes(viewer, ['tickets:read']);
+    const limit = clampLimit(commentLimit);
+    const row = await this.repo.getWithComments(checkNumber(number), seesInternal(viewer), limit + 1);
+    const page = toPage(
+      row.comments,
+      limit,
+      (c) => toCommentDto(c, number),
+      (c) => [c.createdAt.toISOString(), c.id],
+    );
+    return { ...toTicketDto(row), comments: page.items, commentsNextCursor: page.nextCursor };
   }
 
   /** Comments oldest first, keyset-paginated on (createdAt, id). */
@@ -372,6 +420,17 @@ export class TicketsService {
       throw new InvalidError(`${field} does not name a user`, [{ field, message: 'no user with this id' }]);
     return id;
   }
+}
+
+/** `tags` plus `add` (at the end, in order) minus `remove`; within the limit of a ticket's tags. */
+export function editTags(tags: string[], add: string[], remove: string[]): string[] {
+  const out = [...new Set([...tags, ...add])].filter((t) => !remove.includes(t));
+  if (out.length > TAGS_MAX) {
+    throw new InvalidError('ticket update is not valid', [
+      { field: 'addTags', message: `a ticket carries at most ${TAGS_MAX} tags` },
+    ]);
+  }
+  return out;
 }
 
 const seesInternal = (p: Principal): boolean => hasScope(p, 'tickets:write');

@@ -1,6 +1,5 @@
-import { ZxcvbnFactory, type ZxcvbnResult } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory, ZxcvbnResult } from '@zxcvbn-ts/core';
 
 /** Shortest password accepted. */
 export const PASSWORD_MIN_LENGTH = 12;
@@ -13,9 +12,18 @@ const ESTIMATED_LENGTH = 64;
 
 let estimator: ZxcvbnFactory | null = null;
 
-/** zxcvbn-ts with its common-password list, common and English dictionaries and keyboard graphs. */
+/**
+ * zxcvbn-ts with its common-password list, common and English dictionaries and keyboard graphs,
+ * loaded on the first password check (the dictionaries cost ~20 MiB of memory that a server
+ * which never sets a password does not need to hold).
+ */
 function zxcvbn(): ZxcvbnFactory {
-  estimator ??= new ZxcvbnFactory({
+  if (estimator) return estimator;
+  const load = createRequire(__filename);
+  const { ZxcvbnFactory: Factory } = load('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+  const common = load('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+  const english = load('@zxcvbn-ts/language-en') as typeof import('@zxcvbn-ts/language-en');
+  estimator = new Factory({
     dictionary: { ...common.dictionary, ...english.dictionary },
     graphs: common.adjacencyGraphs,
     translations: english.translations,

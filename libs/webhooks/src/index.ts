@@ -1,5 +1,3 @@
-export * from './webhook-delivery.handler';
-export * from './webhook-dispatcher';
-export * from './webhook-signing';
-export * from './webhooks.module';
-export * from './webhooks.service';
+/** Public API of libs/webhooks: what other libs, the apps and the tests use. */
+export { WebhooksModule } from './webhooks.module';
+export { type WebhookDeliveryDto, type WebhookDto, WebhooksService } from './webhooks.service';

@@ -18,7 +18,15 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { to: '/', label: 'Dashboard', icon: icons.dashboard, section: 'Workspace' },
   { to: '/documents', label: 'Documents', icon: icons.documents, scope: 'kb:read', section: 'Workspace' },
+  { to: '/reviews', label: 'Reviews', icon: icons.documents, scope: 'kb:read', section: 'Workspace' },
   { to: '/tickets', label: 'Tickets', icon: icons.tickets, scope: 'tickets:read', section: 'Workspace' },
+  {
+    to: '/macros',
+    label: 'Saved replies',
+    icon: icons.documents,
+    scope: 'tickets:write',
+    section: 'Workspace',
+  },
   { to: '/imports', label: 'Imports', icon: icons.imports, scope: 'kb:write', section: 'Workspace' },
   { to: '/events', label: 'Events', icon: icons.events, section: 'Workspace' },
   { to: '/connected-apps', label: 'Connected apps', icon: icons.keys, section: 'Workspace' },

@@ -33,6 +33,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/attachments/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download a file
+     * @description Needs the read scope of the record it is attached to. Images are served inline; every other type as a download (Content-Disposition: attachment), always with nosniff and a sandboxing Content-Security-Policy.
+     */
+    get: operations['AttachmentsController_download'];
+    put?: never;
+    post?: never;
+    /** Remove a file (needs the write scope of its ticket or document) */
+    delete: operations['AttachmentsController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/audit': {
     parameters: {
       query?: never;
@@ -113,6 +134,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/document-drafts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Edits waiting for review, newest first */
+    get: operations['DocumentDraftsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/document-drafts/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One pending draft, with its full text */
+    get: operations['DocumentDraftsController_get'];
+    put?: never;
+    post?: never;
+    /** Discard a draft (the article does not change) */
+    delete: operations['DocumentDraftsController_discard'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/document-drafts/{id}/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Publish a draft as the article's next version (the draft goes) */
+    post: operations['DocumentDraftsController_publish'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/documents': {
     parameters: {
       query?: never;
@@ -148,6 +221,24 @@ export interface paths {
     head?: never;
     /** Change a document; with If-Match (or expectedVersion) only if nobody changed it since */
     patch: operations['DocumentsController_update'];
+    trace?: never;
+  };
+  '/api/v1/documents/{id}/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Files attached to a document, oldest first */
+    get: operations['AttachmentsController_listForDocument'];
+    put?: never;
+    /** Attach a file to a document (multipart field "file"; programs are refused) */
+    post: operations['AttachmentsController_uploadToDocument'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/v1/documents/{id}/versions': {
@@ -200,6 +291,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/help/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Render an article as the public help center would show it */
+    post: operations['HelpPreviewController_preview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/imports': {
     parameters: {
       query?: never;
@@ -237,6 +345,59 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/macros': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Saved replies, by name */
+    get: operations['MacrosController_list'];
+    put?: never;
+    /** Save a reply template (unknown placeholders are refused) */
+    post: operations['MacrosController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/macros/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Delete a saved reply */
+    delete: operations['MacrosController_remove'];
+    options?: never;
+    head?: never;
+    /** Change a saved reply */
+    patch: operations['MacrosController_update'];
+    trace?: never;
+  };
+  '/api/v1/macros/{id}/render': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The saved reply filled in for a ticket and the calling agent */
+    post: operations['MacrosController_render'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/stats': {
     parameters: {
       query?: never;
@@ -254,6 +415,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/ticket-views': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** My saved ticket views and the ones others share, by name */
+    get: operations['TicketViewsController_list'];
+    put?: never;
+    /** Save a ticket list query as a view */
+    post: operations['TicketViewsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ticket-views/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One saved view (mine, or shared) */
+    get: operations['TicketViewsController_get'];
+    put?: never;
+    post?: never;
+    /** Delete one of my views */
+    delete: operations['TicketViewsController_remove'];
+    options?: never;
+    head?: never;
+    /** Rename, re-query or share one of my views */
+    patch: operations['TicketViewsController_update'];
+    trace?: never;
+  };
   '/api/v1/tickets': {
     parameters: {
       query?: never;
@@ -261,7 +459,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List or search tickets (newest first; best match first with q) */
+    /** List or search tickets (newest first; best match first with q; or in the order of sort) */
     get: operations['TicketsController_list'];
     put?: never;
     /** Open a ticket */
@@ -290,6 +488,41 @@ export interface paths {
     patch: operations['TicketsController_update'];
     trace?: never;
   };
+  '/api/v1/tickets/{number}/activity': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Comments and field changes (status, priority, assignee, …) in one timeline, oldest first */
+    get: operations['TicketsController_activity'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tickets/{number}/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Files attached to a ticket, oldest first */
+    get: operations['AttachmentsController_listForTicket'];
+    put?: never;
+    /** Attach a file to a ticket (multipart field "file"; programs are refused) */
+    post: operations['AttachmentsController_uploadToTicket'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tickets/{number}/comments': {
     parameters: {
       query?: never;
@@ -315,8 +548,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** Users, by email; filter by q (email or name), role, active */
     get: operations['UsersController_list'];
     put?: never;
+    /** Create a user (nobody makes a user more powerful than themselves) */
     post: operations['UsersController_create'];
     delete?: never;
     options?: never;
@@ -331,12 +566,14 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** One user */
     get: operations['UsersController_get'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
+    /** Rename, change the role, deactivate or set the password of a user */
     patch: operations['UsersController_update'];
     trace?: never;
   };
@@ -365,9 +602,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** One webhook */
     get: operations['WebhooksController_get'];
     put?: never;
     post?: never;
+    /** Remove a webhook (optionally only at the version you read: If-Match) */
     delete: operations['WebhooksController_remove'];
     options?: never;
     head?: never;
@@ -398,23 +637,46 @@ export interface components {
   schemas: {
     ApiKeyPage: {
       items: components['schemas']['ApiKeyResponse'][];
+      /** @description pass as cursor for the next page; null on the last page */
       nextCursor: string | null;
     };
     ApiKeyResponse: {
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       expiresAt: string | null;
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       id: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       lastUsedAt: string | null;
       /** @example Claude Desktop */
       name: string;
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       ownerId: string;
       /**
        * @description First characters, to recognise the key
        * @example Xy3k9QaB
        */
       prefix: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       revokedAt: string | null;
       scopes: (
         | 'kb:read'
@@ -426,6 +688,119 @@ export interface components {
         | 'keys:write'
         | 'admin'
       )[];
+    };
+    ArticlePreviewDto: {
+      /**
+       * @description Markdown, at most 200 KB
+       * @example # Reset
+       *
+       *     Open **Settings → Security** and choose *Reset password*.
+       */
+      body: string;
+      /**
+       * @description null: in no collection
+       * @example help-center
+       */
+      collection?: string | null;
+      /**
+       * @description unique; at most 120 characters
+       * @example reset-password
+       */
+      slug?: string;
+      /**
+       * @description Labels (lower-case letters, digits, . _ : / -), at most 20; replaces the list
+       * @default []
+       * @example [
+       *       "account",
+       *       "login"
+       *     ]
+       */
+      tags?: string[];
+      /**
+       * @description 1 to 300 characters
+       * @example How to reset your password
+       */
+      title: string;
+    };
+    ArticlePreviewResponse: {
+      /** @description The complete help-center page (sanitized, no script); show it in a sandboxed frame */
+      html: string;
+    };
+    AttachmentList: {
+      items: components['schemas']['AttachmentResponse'][];
+    };
+    AttachmentResponse: {
+      /**
+       * @description From the file’s bytes for images; otherwise the declared type if it is a common document type, else application/octet-stream
+       * @example image/png
+       */
+      contentType: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
+      documentId: string | null;
+      /** @example screenshot.png */
+      filename: string;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
+      id: string;
+      sha256: string;
+      /** @description Bytes */
+      size: number;
+      ticketNumber: number | null;
+      uploadedBy: components['schemas']['UserRef'] | null;
+      /**
+       * @description Download (same scopes as the record it is attached to)
+       * @example /api/v1/attachments/3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
+      url: string;
+    };
+    AuditEntry: {
+      /** @example ticket.update */
+      action: string;
+      /** @description User or API key id (null: anonymous) */
+      actorId: string | null;
+      /** @description Email or key name at the time */
+      actorLabel: string | null;
+      /** @example user */
+      actorType: string;
+      /** @description SHA-256 of the arguments (null: none) */
+      argsHash: string | null;
+      /** @example rest */
+      channel: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      createdAt: string;
+      /** @description Why it was denied or failed */
+      detail: string | null;
+      /** @description How long it took (null: unknown) */
+      durationMs: number | null;
+      id: number;
+      /**
+       * @description success, error or denied
+       * @example success
+       */
+      outcome: string;
+      /** @description Its id (null: nothing) */
+      targetId: string | null;
+      /** @description What was acted on (null: nothing) */
+      targetType: string | null;
+    };
+    /** @description Newest first */
+    AuditPage: {
+      items: components['schemas']['AuditEntry'][];
+      /** @description pass as cursor for the next page; null on the last page */
+      nextCursor: string | null;
     };
     ChangeEventResponse: {
       at: string;
@@ -439,36 +814,9 @@ export interface components {
       topic: 'documents' | 'tickets' | 'users';
     };
     CommentPage: {
-      items: {
-        author: components['schemas']['UserRef'] | null;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        authorId: string;
-        /** @example I have sent you a new link; it is valid for 24 hours. */
-        body: string;
-        /**
-         * Format: date-time
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        createdAt: string;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        id: string;
-        /** @description Internal notes are visible only to callers with tickets:write */
-        internal: boolean;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        ticketId: string;
-        /** @example 42 */
-        ticketNumber: number;
-      }[];
-      nextCursor: string[];
+      items: components['schemas']['CommentResponse'][];
+      /** @description pass as cursor for the next page; null on the last page */
+      nextCursor: string | null;
     };
     CommentResponse: {
       author: components['schemas']['UserRef'] | null;
@@ -522,8 +870,11 @@ export interface components {
       )[];
     };
     CreateApiKeyDto: {
-      /** Format: date-time */
-      expiresAt?: string;
+      /**
+       * Format: date-time
+       * @description When the key stops working; omit for a key that does not expire
+       */
+      expiresAt?: string | null;
       /** @example Claude Desktop */
       name: string;
       /**
@@ -553,7 +904,7 @@ export interface components {
        * @description An internal note, hidden from viewers
        * @default false
        */
-      internal: boolean;
+      internal?: boolean;
       /**
        * @description Also move the ticket to this status in the same change (e.g. reply and resolve); same workflow rules as an update
        * @example open
@@ -562,20 +913,42 @@ export interface components {
       status?: 'open' | 'pending' | 'resolved' | 'closed';
     };
     CreatedApiKeyResponse: {
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       expiresAt: string | null;
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       id: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       lastUsedAt: string | null;
       /** @example Claude Desktop */
       name: string;
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       ownerId: string;
       /**
        * @description First characters, to recognise the key
        * @example Xy3k9QaB
        */
       prefix: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       revokedAt: string | null;
       scopes: (
         | 'kb:read'
@@ -606,33 +979,51 @@ export interface components {
        * @default null
        * @example help-center
        */
-      collection: string | null;
+      collection?: string | null;
       /**
        * @description unique; at most 120 characters
        * @example reset-password
        */
       slug: string;
       /**
+       * @description draft (not public), published (on the help center and in search) or archived
        * @default draft
        * @example published
        * @enum {string}
        */
-      status: 'draft' | 'published' | 'archived';
+      status?: 'draft' | 'published' | 'archived';
       /**
+       * @description Labels (lower-case letters, digits, . _ : / -), at most 20; replaces the list
        * @default []
        * @example [
        *       "account",
        *       "login"
        *     ]
        */
-      tags: string[];
-      /** @example How to reset your password */
+      tags?: string[];
+      /**
+       * @description 1 to 300 characters
+       * @example How to reset your password
+       */
       title: string;
+    };
+    CreateMacroDto: {
+      /**
+       * @description Markdown with placeholders: {{requester.name}}, {{requester.firstName}}, {{requester.email}}, {{ticket.number}}, {{ticket.title}}, {{ticket.status}}, {{ticket.priority}}, {{agent.name}}, {{agent.email}}
+       * @example Hi {{requester.firstName}},
+       *
+       *     thanks for writing about ticket #{{ticket.number}}.
+       *
+       *     {{agent.name}}
+       */
+      body: string;
+      /** @example Password reset link */
+      name: string;
     };
     CreateTicketDto: {
       /**
        * Format: uuid
-       * @description An active agent or admin
+       * @description An active agent or admin to assign it to (default: nobody)
        * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
        */
       assigneeId?: string | null;
@@ -642,18 +1033,19 @@ export interface components {
        * @example email
        * @enum {string}
        */
-      channel: 'email' | 'chat' | 'phone' | 'api';
+      channel?: 'email' | 'chat' | 'phone' | 'api';
       /**
        * @description Markdown, at most 20000 characters (may be empty)
        * @example The reset link in the e-mail says it has expired.
        */
       description: string;
       /**
+       * @description low, normal, high or urgent; high and urgent get a first-response deadline (SLA)
        * @default normal
        * @example high
        * @enum {string}
        */
-      priority: 'low' | 'normal' | 'high' | 'urgent';
+      priority?: 'low' | 'normal' | 'high' | 'urgent';
       /**
        * @description Who asked; an unknown address becomes a viewer without a password. Default: the caller (when it is a user)
        * @example sam@example.com
@@ -666,18 +1058,50 @@ export interface components {
        */
       requesterId?: string;
       /**
+       * @description Labels, lower-cased, at most 20 of 50 characters each
        * @default []
        * @example [
        *       "login",
        *       "email"
        *     ]
        */
-      tags: string[];
+      tags?: string[];
       /**
        * @description 1 to 200 characters
        * @example Cannot reset my password
        */
       title: string;
+    };
+    CreateTicketViewDto: {
+      /** @example Urgent, unassigned */
+      name: string;
+      /** @description The ticket list query (the admin URL parameters) the view opens */
+      query: {
+        /** @description A user id, "none" (unassigned) or "me" (whoever opens the view) */
+        assigneeId?: 'none' | 'me' | string;
+        /**
+         * @description How the request reached the desk
+         * @example email
+         * @enum {string}
+         */
+        channel?: 'email' | 'chat' | 'phone' | 'api';
+        /** @enum {string} */
+        order?: 'asc' | 'desc';
+        /**
+         * @example high
+         * @enum {string}
+         */
+        priority?: 'low' | 'normal' | 'high' | 'urgent';
+        q?: string;
+        requesterEmail?: string;
+        /** @enum {string} */
+        sort?: 'created' | 'updated' | 'slaDue' | 'priority';
+        /** @example open,pending */
+        status?: string;
+        tag?: string;
+      };
+      /** @default false */
+      shared?: boolean;
     };
     CreateUserDto: {
       /** @example dana@example.com */
@@ -694,7 +1118,7 @@ export interface components {
     };
     CreateWebhookDto: {
       /** @default true */
-      active: boolean;
+      active?: boolean;
       /**
        * @description Event names, `topic.*` or `*`
        * @example [
@@ -745,17 +1169,23 @@ export interface components {
       /** @example 120 */
       published: number;
     };
-    DocumentPage: {
+    DocumentDraftPage: {
       items: {
         /**
          * Format: uuid
          * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
          */
         authorId: string | null;
+        /**
+         * @description The article's version the edit was based on
+         * @example 3
+         */
+        baseVersion: number;
         body: string;
         collection: string | null;
         /**
          * Format: date-time
+         * @description When the edit was submitted
          * @example 2026-01-05T09:30:00.000Z
          */
         createdAt: string;
@@ -763,27 +1193,56 @@ export interface components {
          * Format: uuid
          * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
          */
+        documentId: string;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
         id: string;
         slug: string;
-        /**
-         * @example published
-         * @enum {string}
-         */
-        status: 'draft' | 'published' | 'archived';
         tags: string[];
         title: string;
-        /**
-         * Format: date-time
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        updatedAt: string;
-        /**
-         * @description Send it back as If-Match (or expectedVersion) to update
-         * @example 3
-         */
-        version: number;
       }[];
-      nextCursor: string[];
+      /** @description pass as cursor for the next page; null on the last page */
+      nextCursor: string | null;
+    };
+    DocumentDraftResponse: {
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
+      authorId: string | null;
+      /**
+       * @description The article's version the edit was based on
+       * @example 3
+       */
+      baseVersion: number;
+      body: string;
+      collection: string[];
+      /**
+       * Format: date-time
+       * @description When the edit was submitted
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
+      documentId: string;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
+      id: string;
+      slug: string;
+      tags: string[];
+      title: string;
+    };
+    DocumentPage: {
+      items: components['schemas']['DocumentResponse'][];
+      /** @description pass as cursor for the next page; null on the last page */
+      nextCursor: string | null;
     };
     DocumentResponse: {
       /**
@@ -792,7 +1251,8 @@ export interface components {
        */
       authorId: string | null;
       body: string;
-      collection: string[];
+      /** @description null: in no collection */
+      collection: string | null;
       /**
        * Format: date-time
        * @example 2026-01-05T09:30:00.000Z
@@ -823,40 +1283,9 @@ export interface components {
       version: number;
     };
     DocumentVersionPage: {
-      items: {
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        authorId: string | null;
-        body: string;
-        collection: string | null;
-        /**
-         * Format: date-time
-         * @description When this version was written
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        createdAt: string;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        documentId: string;
-        slug: string;
-        /**
-         * @example published
-         * @enum {string}
-         */
-        status: 'draft' | 'published' | 'archived';
-        tags: string[];
-        title: string;
-        /**
-         * @description Send it back as If-Match (or expectedVersion) to update
-         * @example 3
-         */
-        version: number;
-      }[];
-      nextCursor: string[];
+      items: components['schemas']['DocumentVersionResponse'][];
+      /** @description pass as cursor for the next page; null on the last page */
+      nextCursor: string | null;
     };
     DocumentVersionResponse: {
       /**
@@ -865,7 +1294,8 @@ export interface components {
        */
       authorId: string | null;
       body: string;
-      collection: string[];
+      /** @description null: in no collection */
+      collection: string | null;
       /**
        * Format: date-time
        * @description When this version was written
@@ -942,6 +1372,30 @@ export interface components {
       /** @example correct horse battery staple */
       password: string;
     };
+    MacroList: {
+      items: components['schemas']['MacroResponse'][];
+    };
+    MacroResponse: {
+      body: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      createdAt: string;
+      createdBy: components['schemas']['UserRef'] | null;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
+      id: string;
+      name: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      updatedAt: string;
+      version: number;
+    };
     MeDto: {
       email: string;
       id: string;
@@ -969,6 +1423,11 @@ export interface components {
       urgent: number;
     };
     ProblemSchema: {
+      /**
+       * @description On a stale-version 409: the version to re-read
+       * @example 4
+       */
+      currentVersion?: number;
       /** @example the request is not valid: title must not be empty */
       detail: string;
       errors?: components['schemas']['FieldErrorSchema'][];
@@ -978,8 +1437,24 @@ export interface components {
       status: number;
       /** @example Bad Request */
       title: string;
+      /** @description The request's trace id, when tracing is on */
+      traceId?: string;
       /** @example urn:context-desk:problem:invalid */
       type: string;
+    };
+    PublishDraftDto: {
+      /**
+       * @description The article's current version the reviewer compared the draft with (default: the draft's base version); a stale one answers 409
+       * @example 3
+       */
+      expectedVersion?: number;
+    };
+    RenderedMacroResponse: {
+      body: string;
+    };
+    RenderMacroDto: {
+      /** @description The ticket number to fill in */
+      ticket: number;
     };
     SearchesDay: {
       /** @example 31 */
@@ -1042,6 +1517,45 @@ export interface components {
       /** @description The last 30 days (UTC), oldest first, missing days as 0 */
       ticketsPerDay: components['schemas']['TicketsDay'][];
     };
+    TicketActivityList: {
+      items: (
+        | {
+            /**
+             * Format: date-time
+             * @example 2026-01-05T09:30:00.000Z
+             */
+            at: string;
+            comment: components['schemas']['CommentResponse'];
+            /** @enum {string} */
+            type: 'comment';
+          }
+        | {
+            /** @description Who made the change (null: the system) */
+            actor: components['schemas']['UserRef'] | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-05T09:30:00.000Z
+             */
+            at: string;
+            /** @description What changed (display values; assignee by name). Empty for ticket.created and ticket.sla_breached */
+            changes: {
+              /** @enum {string} */
+              field: 'status' | 'priority' | 'assignee' | 'channel' | 'tags' | 'title';
+              from: string | null;
+              to: string | null;
+            }[];
+            /**
+             * @example ticket.updated
+             * @enum {string}
+             */
+            event: 'ticket.created' | 'ticket.updated' | 'ticket.sla_breached';
+            /** @enum {string} */
+            type: 'change';
+          }
+      )[];
+      /** @description True when older activity beyond 1000 entries was left out */
+      truncated: boolean;
+    };
     TicketCounts: {
       /** @description Unfinished tickets (open or pending) per priority */
       openByPriority: components['schemas']['OpenByPriority'];
@@ -1052,89 +1566,9 @@ export interface components {
       slaBreached: number;
     };
     TicketPage: {
-      items: {
-        assignee: components['schemas']['UserRef'] | null;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        assigneeId: string | null;
-        /**
-         * @description How the request reached the desk
-         * @example email
-         * @enum {string}
-         */
-        channel: 'email' | 'chat' | 'phone' | 'api';
-        /**
-         * Format: date-time
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        closedAt: string | null;
-        /**
-         * Format: date-time
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        createdAt: string;
-        description: string;
-        /**
-         * Format: date-time
-         * @description First public reply by someone other than the requester
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        firstResponseAt: string | null;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        id: string;
-        /**
-         * @description Human-friendly unique number; the ticket is addressed by it
-         * @example 42
-         */
-        number: number;
-        /**
-         * @example high
-         * @enum {string}
-         */
-        priority: 'low' | 'normal' | 'high' | 'urgent';
-        requester: components['schemas']['UserRef'] | null;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        requesterId: string;
-        /**
-         * Format: date-time
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        resolvedAt: string | null;
-        /**
-         * Format: date-time
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        slaBreachedAt: string | null;
-        /**
-         * Format: date-time
-         * @description First-response deadline (urgent and high only)
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        slaDueAt: string | null;
-        /**
-         * @example open
-         * @enum {string}
-         */
-        status: 'open' | 'pending' | 'resolved' | 'closed';
-        tags: string[];
-        title: string;
-        /**
-         * Format: date-time
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        updatedAt: string;
-        /** @example 3 */
-        version: number;
-      }[];
-      nextCursor: string[];
+      items: components['schemas']['TicketResponse'][];
+      /** @description pass as cursor for the next page; null on the last page */
+      nextCursor: string | null;
     };
     TicketResponse: {
       assignee: components['schemas']['UserRef'] | null;
@@ -1226,6 +1660,58 @@ export interface components {
       /** @example 4 */
       resolved: number;
     };
+    TicketViewList: {
+      items: components['schemas']['TicketViewResponse'][];
+    };
+    TicketViewResponse: {
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
+      id: string;
+      /** @description The caller owns this view */
+      mine: boolean;
+      name: string;
+      owner: components['schemas']['UserRef'] | null;
+      /** @description The ticket list query (the admin URL parameters) the view opens */
+      query: {
+        /** @description A user id, "none" (unassigned) or "me" (whoever opens the view) */
+        assigneeId?: 'none' | 'me' | string;
+        /**
+         * @description How the request reached the desk
+         * @example email
+         * @enum {string}
+         */
+        channel?: 'email' | 'chat' | 'phone' | 'api';
+        /** @enum {string} */
+        order?: 'asc' | 'desc';
+        /**
+         * @example high
+         * @enum {string}
+         */
+        priority?: 'low' | 'normal' | 'high' | 'urgent';
+        q?: string;
+        requesterEmail?: string;
+        /** @enum {string} */
+        sort?: 'created' | 'updated' | 'slaDue' | 'priority';
+        /** @example open,pending */
+        status?: string;
+        tag?: string;
+      };
+      /** @description Listed for every agent (only the owner may change it) */
+      shared: boolean;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      updatedAt: string;
+      version: number;
+    };
     TicketWithCommentsResponse: {
       assignee: components['schemas']['UserRef'] | null;
       /**
@@ -1245,35 +1731,7 @@ export interface components {
        */
       closedAt: string | null;
       /** @description Oldest first; internal comments only for callers with tickets:write */
-      comments: {
-        author: components['schemas']['UserRef'] | null;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        authorId: string;
-        /** @example I have sent you a new link; it is valid for 24 hours. */
-        body: string;
-        /**
-         * Format: date-time
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        createdAt: string;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        id: string;
-        /** @description Internal notes are visible only to callers with tickets:write */
-        internal: boolean;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        ticketId: string;
-        /** @example 42 */
-        ticketNumber: number;
-      }[];
+      comments: components['schemas']['CommentResponse'][];
       /**
        * Format: date-time
        * @example 2026-01-05T09:30:00.000Z
@@ -1373,21 +1831,51 @@ export interface components {
        */
       slug?: string;
       /**
+       * @description draft (not public), published (on the help center and in search) or archived
        * @example published
        * @enum {string}
        */
       status?: 'draft' | 'published' | 'archived';
       /**
+       * @description Labels (lower-case letters, digits, . _ : / -), at most 20; replaces the list
        * @example [
        *       "account",
        *       "login"
        *     ]
        */
       tags?: string[];
-      /** @example How to reset your password */
+      /**
+       * @description 1 to 300 characters
+       * @example How to reset your password
+       */
       title?: string;
     };
+    UpdateMacroDto: {
+      /**
+       * @description Markdown with placeholders: {{requester.name}}, {{requester.firstName}}, {{requester.email}}, {{ticket.number}}, {{ticket.title}}, {{ticket.status}}, {{ticket.priority}}, {{agent.name}}, {{agent.email}}
+       * @example Hi {{requester.firstName}},
+       *
+       *     thanks for writing about ticket #{{ticket.number}}.
+       *
+       *     {{agent.name}}
+       */
+      body?: string;
+      /**
+       * @description The version the change is based on (or the If-Match header)
+       * @example 3
+       */
+      expectedVersion?: number;
+      /** @example Password reset link */
+      name?: string;
+    };
     UpdateTicketDto: {
+      /**
+       * @description Tags to add; the others stay (not with tags)
+       * @example [
+       *       "triaged"
+       *     ]
+       */
+      addTags?: string[];
       /**
        * Format: uuid
        * @description An active agent or admin; null unassigns
@@ -1411,10 +1899,18 @@ export interface components {
        */
       expectedVersion?: number;
       /**
+       * @description low, normal, high or urgent; high and urgent get a first-response deadline (SLA)
        * @example high
        * @enum {string}
        */
       priority?: 'low' | 'normal' | 'high' | 'urgent';
+      /**
+       * @description Tags to remove if present; the others stay (not with tags)
+       * @example [
+       *       "new"
+       *     ]
+       */
+      removeTags?: string[];
       /**
        * @description Workflow: open → pending|resolved|closed; pending → open|resolved|closed; resolved → open|closed; closed → open. Any other move answers 409 naming the allowed next states.
        * @example open
@@ -1422,6 +1918,7 @@ export interface components {
        */
       status?: 'open' | 'pending' | 'resolved' | 'closed';
       /**
+       * @description Replaces the whole tag list (the result names what was dropped); to keep the others use addTags/removeTags
        * @example [
        *       "login",
        *       "email"
@@ -1434,19 +1931,61 @@ export interface components {
        */
       title?: string;
     };
+    UpdateTicketViewDto: {
+      /**
+       * @description The version the change is based on (or the If-Match header)
+       * @example 3
+       */
+      expectedVersion?: number;
+      /** @example Urgent, unassigned */
+      name?: string;
+      /** @description The ticket list query (the admin URL parameters) the view opens */
+      query?: {
+        /** @description A user id, "none" (unassigned) or "me" (whoever opens the view) */
+        assigneeId?: 'none' | 'me' | string;
+        /**
+         * @description How the request reached the desk
+         * @example email
+         * @enum {string}
+         */
+        channel?: 'email' | 'chat' | 'phone' | 'api';
+        /** @enum {string} */
+        order?: 'asc' | 'desc';
+        /**
+         * @example high
+         * @enum {string}
+         */
+        priority?: 'low' | 'normal' | 'high' | 'urgent';
+        q?: string;
+        requesterEmail?: string;
+        /** @enum {string} */
+        sort?: 'created' | 'updated' | 'slaDue' | 'priority';
+        /** @example open,pending */
+        status?: string;
+        tag?: string;
+      };
+      shared?: boolean;
+    };
     UpdateUserDto: {
       active?: boolean;
-      /** @description Alternative to the If-Match header */
+      /**
+       * @description The version the change is based on (or the If-Match header)
+       * @example 3
+       */
       expectedVersion?: number;
+      /** @example Dana Agent */
       name?: string;
       /** @description Same rules as at creation */
       password?: string;
-      /** @enum {string} */
+      /**
+       * @example agent
+       * @enum {string}
+       */
       role?: 'admin' | 'agent' | 'viewer';
     };
     UpdateWebhookDto: {
       /** @default true */
-      active: boolean;
+      active?: boolean;
       /**
        * @description Event names, `topic.*` or `*`
        * @example [
@@ -1464,6 +2003,7 @@ export interface components {
     };
     UserPage: {
       items: components['schemas']['UserResponse'][];
+      /** @description pass as cursor for the next page; null on the last page */
       nextCursor: string | null;
     };
     UserRef: {
@@ -1477,16 +2017,34 @@ export interface components {
     };
     UserResponse: {
       active: boolean;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       createdAt: string;
       /** @example dana@example.com */
       email: string;
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       id: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       lastLoginAt: string | null;
       /** @example Dana Agent */
       name: string;
-      /** @enum {string} */
+      /**
+       * @example agent
+       * @enum {string}
+       */
       role: 'admin' | 'agent' | 'viewer';
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       updatedAt: string;
       /** @example 1 */
       version: number;
@@ -1663,6 +2221,100 @@ export interface operations {
       };
     };
   };
+  AttachmentsController_download: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  AttachmentsController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
   AuditController_list: {
     parameters: {
       query?: {
@@ -1670,7 +2322,7 @@ export interface operations {
         action?: string;
         actorId?: string;
         channel?: 'rest' | 'mcp' | 'ws' | 'cli' | 'job' | 'system';
-        /** @description Opaque cursor: the nextCursor of the previous page */
+        /** @description opaque cursor: the nextCursor of the previous page */
         cursor?: string;
         limit?: number;
         outcome?: 'success' | 'error' | 'denied';
@@ -1683,12 +2335,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Audit entries, newest first: {items, nextCursor} */
+      /** @description Audit entries, newest first */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
       };
       /** @description Invalid input (problem+json with an errors list) */
       400: {
@@ -1863,6 +2517,240 @@ export interface operations {
       };
       /** @description The caller lacks the required scope */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  DocumentDraftsController_list: {
+    parameters: {
+      query?: {
+        cursor?: string | null;
+        /** @description Only drafts of this document (id or slug) */
+        documentId?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DocumentDraftPage'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  DocumentDraftsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Draft id (UUID) */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DocumentDraftResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  DocumentDraftsController_discard: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Draft id (UUID) */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Discarded */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  DocumentDraftsController_publish: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Draft id (UUID) */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PublishDraftDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DocumentResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The article changed since the draft was based on it */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -2047,7 +2935,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The version you read */
+        /** @description The version you read (a stale one answers 409) */
         'If-Match'?: string;
       };
       path: {
@@ -2115,7 +3003,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The version you read */
+        /** @description The version you read (a stale one answers 409) */
         'If-Match'?: string;
       };
       path: {
@@ -2175,6 +3063,121 @@ export interface operations {
       };
       /** @description Stale version (body has currentVersion) or slug taken */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  AttachmentsController_listForDocument: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentList'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  AttachmentsController_uploadToDocument: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description At most 10485760 bytes
+           */
+          file: string;
+        };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The file is larger than 10485760 bytes */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2354,6 +3357,56 @@ export interface operations {
       };
     };
   };
+  HelpPreviewController_preview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ArticlePreviewDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ArticlePreviewResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
   ImportsController_create: {
     parameters: {
       query?: never;
@@ -2493,6 +3546,281 @@ export interface operations {
       };
     };
   };
+  MacrosController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MacroList'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  MacrosController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateMacroDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MacroResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  MacrosController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  MacrosController_update: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The version you read (a stale one answers 409) */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateMacroDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MacroResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Stale version (the body has currentVersion) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  MacrosController_render: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RenderMacroDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RenderedMacroResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
   StatsController_get: {
     parameters: {
       query?: never;
@@ -2539,22 +3867,309 @@ export interface operations {
       };
     };
   };
+  TicketViewsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketViewList'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  TicketViewsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateTicketViewDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketViewResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  TicketViewsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketViewResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  TicketViewsController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  TicketViewsController_update: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The version you read (a stale one answers 409) */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateTicketViewDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketViewResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Stale version (the body has currentVersion) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
   TicketsController_list: {
     parameters: {
       query?: {
         /** @description A user id, or "none" for unassigned tickets */
         assigneeId?: 'none' | string;
-        /** @description How the request reached the desk */
+        /** @description Only tickets that came in through this channel */
         channel?: 'email' | 'chat' | 'phone' | 'api';
+        /** @description Opaque cursor: the nextCursor of the previous page (omit for the first page) */
         cursor?: string | null;
         limit?: number;
+        /** @description Sort direction (default desc) */
+        order?: 'asc' | 'desc';
+        /** @description Only tickets of this priority */
         priority?: 'low' | 'normal' | 'high' | 'urgent';
         /** @description Full-text search (words are OR-ed, best match first; "quotes", -word and or follow web-search syntax); #42 finds ticket 42 only, a bare 42 also matches it; titles also match by substring */
         q?: string;
+        /** @description Only tickets from this requester (exact address) */
         requesterEmail?: string;
+        /** @description Order by creation, last change, SLA due time or priority (newest/latest/most urgent first unless order is "asc"); without sort: best match first with a query, else newest first */
+        sort?: 'created' | 'updated' | 'slaDue' | 'priority';
         /** @description One status, or a list: tickets in any of them */
         status?:
           ('open' | 'pending' | 'resolved' | 'closed') | ('open' | 'pending' | 'resolved' | 'closed')[];
+        /** @description Only tickets carrying this tag */
         tag?: string;
       };
       header?: never;
@@ -2711,7 +4326,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The version you read */
+        /** @description The version you read (a stale one answers 409) */
         'If-Match'?: string;
       };
       path: {
@@ -2771,6 +4386,178 @@ export interface operations {
       };
       /** @description Stale version (with currentVersion) or a status move the workflow does not allow */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  TicketsController_activity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The ticket number */
+        number: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TicketActivityList'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  AttachmentsController_listForTicket: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        number: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentList'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+    };
+  };
+  AttachmentsController_uploadToTicket: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        number: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description At most 10485760 bytes
+           */
+          file: string;
+        };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttachmentResponse'];
+        };
+      };
+      /** @description Invalid input (problem+json with an errors list) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Missing or invalid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The caller lacks the required scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description The file is larger than 10485760 bytes */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -2906,8 +4693,7 @@ export interface operations {
     parameters: {
       query?: {
         active?: boolean;
-        /** @description Opaque cursor: the nextCursor of the previous page */
-        cursor?: string;
+        cursor?: string | null;
         limit?: number;
         /** @description Matches email or name */
         q?: string;
@@ -3052,12 +4838,23 @@ export interface operations {
           'application/json': components['schemas']['ProblemSchema'];
         };
       };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
     };
   };
   UsersController_update: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The version you read (a stale one answers 409) */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };
@@ -3097,6 +4894,23 @@ export interface operations {
       };
       /** @description The caller lacks the required scope */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Stale version (the body has currentVersion) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -3248,6 +5062,14 @@ export interface operations {
           'application/json': components['schemas']['ProblemSchema'];
         };
       };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
     };
   };
   WebhooksController_remove: {
@@ -3261,6 +5083,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Deleted */
       204: {
         headers: {
           [name: string]: unknown;
@@ -3294,12 +5117,23 @@ export interface operations {
           'application/json': components['schemas']['ProblemSchema'];
         };
       };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
     };
   };
   WebhooksController_update: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The version you read (a stale one answers 409) */
+        'If-Match'?: string;
+      };
       path: {
         id: string;
       };
@@ -3339,6 +5173,23 @@ export interface operations {
       };
       /** @description The caller lacks the required scope */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemSchema'];
+        };
+      };
+      /** @description Stale version (the body has currentVersion) */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,8 +1,11 @@
+import type { operations } from './api-schema';
 import type {
   ApiKey,
+  Attachment,
   AuditEntry,
   ChangeEvent,
   CreatedApiKey,
+  DocumentDraft,
   DocumentStatus,
   DocumentVersion,
   Job,
@@ -12,10 +15,15 @@ import type {
   Page,
   Role,
   Stats,
+  Macro,
   Ticket,
+  TicketActivity,
+  TicketChannel,
   TicketComment,
   TicketPriority,
   TicketStatus,
+  TicketView,
+  TicketViewQuery,
   User,
 } from './types';
 
@@ -128,6 +136,29 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
   return parsed as T;
 }
 
+/** A file download with the session's token (a plain link cannot carry it). */
+async function requestBlob(path: string): Promise<Blob> {
+  const headers: Record<string, string> = accessToken ? { Authorization: `Bearer ${accessToken}` } : {};
+  const res = await fetch(buildUrl(path), { headers });
+  if (!res.ok) {
+    let problem: Record<string, unknown> = {};
+    try {
+      problem = (await res.json()) as Record<string, unknown>;
+    } catch {
+      // not a problem document
+    }
+    if (res.status === 401) onUnauthorized?.();
+    throw new ApiError(res.status, { title: res.statusText, ...problem });
+  }
+  return res.blob();
+}
+
+export type AttachmentTarget = { kind: 'ticket'; number: number } | { kind: 'document'; id: string };
+const attachmentsPath = (t: AttachmentTarget) =>
+  t.kind === 'ticket'
+    ? `/tickets/${t.number}/attachments`
+    : `/documents/${encodeURIComponent(t.id)}/attachments`;
+
 const ifMatch = (version: number | undefined): Record<string, string> =>
   version === undefined ? {} : { 'If-Match': String(version) };
 
@@ -135,6 +166,19 @@ export interface ListParams {
   limit?: number;
   cursor?: string | null;
 }
+
+/**
+ * The ticket list's filters, named by the server's OpenAPI document (a new filter needs no edit
+ * here); values are the strings the filter form and the URL hold, checked by the server.
+ */
+export type TicketListFilters = {
+  [
+    K in Exclude<
+      keyof NonNullable<operations['TicketsController_list']['parameters']['query']>,
+      keyof ListParams
+    >
+  ]?: string;
+};
 
 export interface DocumentInput {
   slug?: string;
@@ -149,6 +193,7 @@ export interface TicketInput {
   title: string;
   description: string;
   priority: TicketPriority;
+  channel: TicketChannel;
   requesterEmail: string;
   tags: string[];
 }
@@ -156,6 +201,7 @@ export interface TicketInput {
 export interface TicketChanges {
   status?: TicketStatus;
   priority?: TicketPriority;
+  channel?: TicketChannel;
   assigneeId?: string | null;
   tags?: string[];
 }
@@ -191,20 +237,72 @@ export const api = {
       headers: ifMatch(version),
     }),
   deleteDocument: (id: string) => request<void>('DELETE', `/documents/${encodeURIComponent(id)}`),
+  listDrafts: (p: ListParams & { documentId?: string }) =>
+    request<Page<Pick<DocumentDraft, Exclude<keyof DocumentDraft, 'collection'>>>>(
+      'GET',
+      '/document-drafts',
+      {
+        query: { ...p },
+      },
+    ),
+  getDraft: (id: string) => request<DocumentDraft>('GET', `/document-drafts/${encodeURIComponent(id)}`),
+  publishDraft: (id: string, expectedVersion: number) =>
+    request<KbDocument>('POST', `/document-drafts/${encodeURIComponent(id)}/publish`, {
+      body: { expectedVersion },
+    }),
+  discardDraft: (id: string) => request<void>('DELETE', `/document-drafts/${encodeURIComponent(id)}`),
   listVersions: (id: string, p: ListParams = {}) =>
     request<Page<DocumentVersion>>('GET', `/documents/${encodeURIComponent(id)}/versions`, {
       query: { limit: 100, ...p },
     }),
 
-  listTickets: (
-    p: ListParams & {
-      status?: string;
-      priority?: string;
-      assigneeId?: string;
-      q?: string;
-      requesterEmail?: string;
-    },
-  ) => request<Page<Ticket>>('GET', '/tickets', { query: { ...p } }),
+  listTickets: (p: ListParams & TicketListFilters) =>
+    request<Page<Ticket>>('GET', '/tickets', { query: { ...p } }),
+  ticketActivity: (n: number) =>
+    request<{ items: TicketActivity[]; truncated: boolean }>('GET', `/tickets/${n}/activity`),
+
+  listTicketViews: () => request<{ items: TicketView[] }>('GET', '/ticket-views'),
+  getTicketView: (id: string) => request<TicketView>('GET', `/ticket-views/${encodeURIComponent(id)}`),
+  createTicketView: (input: { name: string; query: TicketViewQuery; shared: boolean }) =>
+    request<TicketView>('POST', '/ticket-views', { body: input }),
+  updateTicketView: (
+    id: string,
+    version: number,
+    changes: { name?: string; query?: TicketViewQuery; shared?: boolean },
+  ) =>
+    request<TicketView>('PATCH', `/ticket-views/${encodeURIComponent(id)}`, {
+      body: changes,
+      headers: ifMatch(version),
+    }),
+  deleteTicketView: (id: string) => request<void>('DELETE', `/ticket-views/${encodeURIComponent(id)}`),
+
+  previewArticle: (input: {
+    title: string;
+    body: string;
+    slug?: string;
+    tags: string[];
+    collection?: string | null;
+  }) => request<{ html: string }>('POST', '/help/preview', { body: input }),
+
+  listAttachments: (t: AttachmentTarget) => request<{ items: Attachment[] }>('GET', attachmentsPath(t)),
+  uploadAttachment: (t: AttachmentTarget, file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return request<Attachment>('POST', attachmentsPath(t), { body: form });
+  },
+  downloadAttachment: (a: Attachment) => requestBlob(`/attachments/${encodeURIComponent(a.id)}`),
+  deleteAttachment: (a: Attachment) => request<void>('DELETE', `/attachments/${encodeURIComponent(a.id)}`),
+
+  listMacros: () => request<{ items: Macro[] }>('GET', '/macros'),
+  createMacro: (input: { name: string; body: string }) => request<Macro>('POST', '/macros', { body: input }),
+  updateMacro: (id: string, version: number, changes: { name?: string; body?: string }) =>
+    request<Macro>('PATCH', `/macros/${encodeURIComponent(id)}`, {
+      body: changes,
+      headers: ifMatch(version),
+    }),
+  deleteMacro: (id: string) => request<void>('DELETE', `/macros/${encodeURIComponent(id)}`),
+  renderMacro: (id: string, ticket: number) =>
+    request<{ body: string }>('POST', `/macros/${encodeURIComponent(id)}/render`, { body: { ticket } }),
   getTicket: (n: number | string) => request<Ticket>('GET', `/tickets/${n}`),
   createTicket: (input: TicketInput) => request<Ticket>('POST', '/tickets', { body: input }),
   updateTicket: (n: number, version: number, changes: TicketChanges) =>

@@ -57,8 +57,25 @@ export const TICKET_PRIORITIES: TicketPriority[] = ['low', 'normal', 'high', 'ur
 export type UserRef = NonNullable<Schemas['TicketResponse']['assignee']>;
 
 export type Ticket = Schemas['TicketResponse'];
+export type TicketChannel = Ticket['channel'];
+export const TICKET_CHANNELS: TicketChannel[] = ['email', 'chat', 'phone', 'api'];
+export const CHANNEL_LABELS: Record<TicketChannel, string> = {
+  email: 'Email',
+  chat: 'Chat',
+  phone: 'Phone',
+  api: 'API',
+};
+export type TicketSort = NonNullable<Schemas['CreateTicketViewDto']['query']['sort']>;
+
+export type TicketView = Schemas['TicketViewResponse'];
+export type TicketViewQuery = TicketView['query'];
+export type Macro = Schemas['MacroResponse'];
+export type Attachment = Schemas['AttachmentResponse'];
+export type TicketActivity = Schemas['TicketActivityList']['items'][number];
 
 export type TicketComment = Schemas['CommentResponse'];
+
+export type DocumentDraft = Schemas['DocumentDraftResponse'];
 
 export type User = Schemas['UserResponse'];
 
@@ -66,20 +83,7 @@ export type ApiKey = Schemas['ApiKeyResponse'];
 
 export type CreatedApiKey = Schemas['CreatedApiKeyResponse'];
 
-export interface AuditEntry {
-  id: string;
-  actorType: string;
-  actorId: string | null;
-  actorLabel: string | null;
-  channel: string;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  outcome: string;
-  detail: unknown;
-  durationMs: number | null;
-  createdAt: string;
-}
+export type AuditEntry = Schemas['AuditEntry'];
 
 export type ChangeEvent = Omit<Schemas['ChangeEventResponse'], 'data'> & { data: unknown };
 

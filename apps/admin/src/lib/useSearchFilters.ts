@@ -19,7 +19,9 @@ export function useSearchFilters<K extends string>(keys: readonly K[], textKeys:
     const next = new URLSearchParams(params);
     let changed = false;
     for (const k of keys) {
-      const value = (textKeys.includes(k) ? debounced[k] : draft[k]).trim();
+      // A text field still being typed (or just replaced by reset) waits for its debounce.
+      if (textKeys.includes(k) && debounced[k] !== draft[k]) continue;
+      const value = draft[k].trim();
       if ((params.get(k) ?? '') !== value) {
         changed = true;
         if (value) next.set(k, value);
@@ -31,5 +33,16 @@ export function useSearchFilters<K extends string>(keys: readonly K[], textKeys:
 
   const applied = read();
   const set = useCallback((key: K, value: string) => setDraft((d) => ({ ...d, [key]: value })), []);
-  return { draft, applied, set, key: keys.map((k) => `${k}=${applied[k]}`).join('&') };
+  /** Replaces every filter at once (a saved view), in the URL immediately (no debounce). */
+  const reset = useCallback(
+    (values: Partial<Record<K, string>>, extra: Record<string, string> = {}) => {
+      const all = Object.fromEntries(keys.map((k) => [k, values[k] ?? ''])) as Record<K, string>;
+      const next = new URLSearchParams();
+      for (const [k, v] of Object.entries({ ...all, ...extra })) if (v) next.set(k, v);
+      setDraft(all);
+      setParams(next, { replace: false });
+    },
+    [keys, setParams],
+  );
+  return { draft, applied, set, reset, key: keys.map((k) => `${k}=${applied[k]}`).join('&') };
 }

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, errorMessage } from '../lib/api';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { ALL_SCOPES, type ApiKey, type CreatedApiKey } from '../lib/types';
@@ -7,10 +7,11 @@ import { Badge } from '../ui/Badge';
 import { Button } from '../ui/Button';
 import { Card } from '../ui/Card';
 import { Dialog } from '../ui/Dialog';
+import { FormDialog } from '../ui/FormDialog';
 import { Checkbox, TextField } from '../ui/Field';
 import { PageHeader } from '../ui/PageHeader';
 import { Pagination } from '../ui/Pagination';
-import { EmptyState, ErrorState, InlineError, Loading } from '../ui/States';
+import { EmptyState, ErrorState, Loading } from '../ui/States';
 import { Table } from '../ui/Table';
 import { useToast } from '../ui/Toast';
 
@@ -35,75 +36,48 @@ function CreateKeyDialog({
 }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['kb:read']);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
   const toggle = (scope: string, on: boolean) =>
     setScopes((s) => (on ? [...s, scope] : s.filter((x) => x !== scope)));
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!name.trim() || scopes.length === 0) {
-      setError('Give the key a name and at least one scope.');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await api.createApiKey(
-        name.trim(),
-        ALL_SCOPES.filter((s) => scopes.includes(s)),
-      );
-      setName('');
-      setScopes(['kb:read']);
-      onCreated(created);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+  const submit = async () => {
+    if (!name.trim() || scopes.length === 0) throw new Error('Give the key a name and at least one scope.');
+    const created = await api.createApiKey(
+      name.trim(),
+      ALL_SCOPES.filter((s) => scopes.includes(s)),
+    );
+    setName('');
+    setScopes(['kb:read']);
+    onCreated(created);
   };
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
       title="Create API key"
       onClose={onClose}
-      dismissible={!busy}
-      footer={
-        <>
-          <Button onClick={onClose} disabled={busy}>
-            Cancel
-          </Button>
-          <Button variant="primary" type="submit" form="create-key-form" loading={busy}>
-            Create key
-          </Button>
-        </>
-      }
+      submitLabel="Create key"
+      onSubmit={submit}
     >
-      <form id="create-key-form" className="stack" onSubmit={submit}>
-        <InlineError error={error} />
-        <TextField
-          label="Name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          placeholder="e.g. Support agent (production)"
-          required
-        />
-        <fieldset className="scope-grid">
-          <legend className="field-label">Scopes</legend>
-          {ALL_SCOPES.map((scope) => (
-            <Checkbox
-              key={scope}
-              label={scope}
-              title={SCOPE_HELP[scope]}
-              checked={scopes.includes(scope)}
-              onChange={(e) => toggle(scope, e.target.checked)}
-            />
-          ))}
-        </fieldset>
-      </form>
-    </Dialog>
+      <TextField
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        placeholder="e.g. Support agent (production)"
+        required
+      />
+      <fieldset className="scope-grid">
+        <legend className="field-label">Scopes</legend>
+        {ALL_SCOPES.map((scope) => (
+          <Checkbox
+            key={scope}
+            label={scope}
+            title={SCOPE_HELP[scope]}
+            checked={scopes.includes(scope)}
+            onChange={(e) => toggle(scope, e.target.checked)}
+          />
+        ))}
+      </fieldset>
+    </FormDialog>
   );
 }
 
@@ -259,17 +233,7 @@ export function ApiKeysPage() {
             </tbody>
           </Table>
         )}
-        {(list.hasPrevious || list.hasNext) && (
-          <Pagination
-            page={list.page}
-            count={list.items.length}
-            noun="keys"
-            hasPrevious={list.hasPrevious}
-            hasNext={list.hasNext}
-            onPrevious={list.previous}
-            onNext={list.next}
-          />
-        )}
+        {(list.hasPrevious || list.hasNext) && <Pagination list={list} noun="keys" />}
       </Card>
       <CreateKeyDialog
         open={creating}

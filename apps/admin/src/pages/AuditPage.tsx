@@ -170,17 +170,7 @@ export function AuditPage() {
             </Table>
           </div>
         )}
-        {(list.hasPrevious || list.items.length > 0) && (
-          <Pagination
-            page={list.page}
-            count={list.items.length}
-            noun="entries"
-            hasPrevious={list.hasPrevious}
-            hasNext={list.hasNext}
-            onPrevious={list.previous}
-            onNext={list.next}
-          />
-        )}
+        {(list.hasPrevious || list.items.length > 0) && <Pagination list={list} noun="entries" />}
       </Card>
     </>
   );

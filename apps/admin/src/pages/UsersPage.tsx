@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, ApiError, errorMessage } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { formatDateTime } from '../lib/format';
@@ -7,11 +7,11 @@ import { useCursorPages } from '../lib/useCursorPages';
 import { Badge, RoleBadge } from '../ui/Badge';
 import { Button } from '../ui/Button';
 import { Card } from '../ui/Card';
-import { Dialog } from '../ui/Dialog';
+import { fieldErrorOf, FormDialog } from '../ui/FormDialog';
 import { SelectField, TextField, toOptions } from '../ui/Field';
 import { PageHeader } from '../ui/PageHeader';
 import { Pagination } from '../ui/Pagination';
-import { EmptyState, ErrorState, InlineError, Loading } from '../ui/States';
+import { EmptyState, ErrorState, Loading } from '../ui/States';
 import { Table } from '../ui/Table';
 import { useToast } from '../ui/Toast';
 
@@ -30,81 +30,52 @@ function CreateUserDialog({
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('agent');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const user = await api.createUser({ email: email.trim(), name: name.trim(), role, password });
-      setEmail('');
-      setName('');
-      setPassword('');
-      onCreated(user);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+  const submit = async () => {
+    const user = await api.createUser({ email: email.trim(), name: name.trim(), role, password });
+    setEmail('');
+    setName('');
+    setPassword('');
+    onCreated(user);
   };
 
-  const fieldError = (field: string) =>
-    error instanceof ApiError ? error.errors.find((e) => e.field === field)?.message : undefined;
-
   return (
-    <Dialog
-      open={open}
-      title="Add user"
-      onClose={onClose}
-      dismissible={!busy}
-      footer={
+    <FormDialog open={open} title="Add user" onClose={onClose} submitLabel="Create user" onSubmit={submit}>
+      {(error) => (
         <>
-          <Button onClick={onClose} disabled={busy}>
-            Cancel
-          </Button>
-          <Button variant="primary" type="submit" form="create-user-form" loading={busy}>
-            Create user
-          </Button>
+          <TextField
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            error={fieldErrorOf(error, 'name')}
+          />
+          <TextField
+            label="Email"
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+            error={fieldErrorOf(error, 'email')}
+          />
+          <SelectField
+            label="Role"
+            value={role}
+            onChange={(e) => setRole(e.target.value as Role)}
+            options={toOptions(ROLES)}
+          />
+          <TextField
+            label="Initial password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            error={fieldErrorOf(error, 'password')}
+            hint="Share it privately; they can change it later."
+          />
         </>
-      }
-    >
-      <form id="create-user-form" className="stack" onSubmit={submit}>
-        <InlineError error={error} />
-        <TextField
-          label="Name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-          error={fieldError('name')}
-        />
-        <TextField
-          label="Email"
-          type="email"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          required
-          error={fieldError('email')}
-        />
-        <SelectField
-          label="Role"
-          value={role}
-          onChange={(e) => setRole(e.target.value as Role)}
-          options={toOptions(ROLES)}
-        />
-        <TextField
-          label="Initial password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
-          error={fieldError('password')}
-          hint="Share it privately; they can change it later."
-        />
-      </form>
-    </Dialog>
+      )}
+    </FormDialog>
   );
 }
 
@@ -231,17 +202,7 @@ export function UsersPage() {
             </tbody>
           </Table>
         )}
-        {(list.hasPrevious || list.hasNext) && (
-          <Pagination
-            page={list.page}
-            count={list.items.length}
-            noun="users"
-            hasPrevious={list.hasPrevious}
-            hasNext={list.hasNext}
-            onPrevious={list.previous}
-            onNext={list.next}
-          />
-        )}
+        {(list.hasPrevious || list.hasNext) && <Pagination list={list} noun="users" />}
       </Card>
       <CreateUserDialog
         open={creating}

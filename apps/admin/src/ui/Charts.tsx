@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 
 export interface Series {
   label: string;
@@ -6,9 +6,30 @@ export interface Series {
   values: number[];
 }
 
-const W = 640;
 const H = 200;
 const PAD = { top: 12, right: 12, bottom: 24, left: 32 };
+/** Room one day label needs at the chart's font size. */
+const LABEL_SPACING = 56;
+
+/**
+ * The chart's drawing width follows its box (ResizeObserver), so text is drawn at its real
+ * size on a phone instead of a 640-unit drawing shrunk to half (unreadable 5 px labels).
+ */
+function useWidth(fallback = 640) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(fallback);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(([entry]) => {
+      const w = Math.round(entry.contentRect.width);
+      if (w > 0) setWidth(Math.max(240, w));
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return { ref, width };
+}
 
 function niceMax(max: number): number {
   if (max <= 4) return 4;
@@ -24,18 +45,21 @@ function shortDay(day: string): string {
     : d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 }
 
-function Axes({ labels, max }: { labels: string[]; max: number }) {
+const labelEvery = (count: number, innerW: number) =>
+  Math.max(1, Math.ceil(count / Math.max(2, Math.floor(innerW / LABEL_SPACING))));
+
+function Axes({ labels, max, W }: { labels: string[]; max: number; W: number }) {
   const innerH = H - PAD.top - PAD.bottom;
   const innerW = W - PAD.left - PAD.right;
   const ticks = [0, 0.25, 0.5, 0.75, 1];
-  const every = Math.max(1, Math.ceil(labels.length / 6));
+  const every = labelEvery(labels.length, innerW);
   return (
-    <g fontSize="10" fill="#6b7384">
+    <g className="axes">
       {ticks.map((t) => {
         const y = PAD.top + innerH * (1 - t);
         return (
           <g key={t}>
-            <line x1={PAD.left} x2={W - PAD.right} y1={y} y2={y} stroke="#eef0f3" />
+            <line className="grid" x1={PAD.left} x2={W - PAD.right} y1={y} y2={y} />
             <text x={PAD.left - 6} y={y + 3} textAnchor="end">
               {Math.round(max * t)}
             </text>
@@ -60,6 +84,7 @@ function Axes({ labels, max }: { labels: string[]; max: number }) {
 
 export function LineChart({ labels, series, title }: { labels: string[]; series: Series[]; title: string }) {
   const titleId = useId();
+  const { ref, width: W } = useWidth();
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
   const innerH = H - PAD.top - PAD.bottom;
   const innerW = W - PAD.left - PAD.right;
@@ -70,7 +95,7 @@ export function LineChart({ labels, series, title }: { labels: string[]; series:
     .join(', ');
 
   return (
-    <div className="chart">
+    <div className="chart" ref={ref}>
       <div className="legend" aria-hidden="true">
         {series.map((s) => (
           <span key={s.label}>
@@ -81,7 +106,7 @@ export function LineChart({ labels, series, title }: { labels: string[]; series:
       </div>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={titleId}>
         <title id={titleId}>{`${title}: ${summary}`}</title>
-        <Axes labels={labels} max={max} />
+        <Axes labels={labels} max={max} W={W} />
         {series.map((s) => (
           <g key={s.label}>
             <polyline
@@ -115,6 +140,7 @@ export function BarChart({
   color: string;
 }) {
   const titleId = useId();
+  const { ref, width: W } = useWidth();
   const max = niceMax(Math.max(0, ...values));
   const innerH = H - PAD.top - PAD.bottom;
   const innerW = W - PAD.left - PAD.right;
@@ -122,15 +148,15 @@ export function BarChart({
   const barW = Math.max(2, slot * 0.7);
   const total = values.reduce((a, b) => a + b, 0);
   return (
-    <div className="chart">
+    <div className="chart" ref={ref}>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={titleId}>
         <title id={titleId}>{`${title}: ${total} in total`}</title>
-        <g fontSize="10" fill="#6b7384">
+        <g className="axes">
           {[0, 0.5, 1].map((t) => {
             const yy = PAD.top + innerH * (1 - t);
             return (
               <g key={t}>
-                <line x1={PAD.left} x2={W - PAD.right} y1={yy} y2={yy} stroke="#eef0f3" />
+                <line className="grid" x1={PAD.left} x2={W - PAD.right} y1={yy} y2={yy} />
                 <text x={PAD.left - 6} y={yy + 3} textAnchor="end">
                   {Math.round(max * t)}
                 </text>
@@ -138,7 +164,7 @@ export function BarChart({
             );
           })}
           {labels.map((label, i) =>
-            i % Math.max(1, Math.ceil(labels.length / 6)) === 0 ? (
+            i % labelEvery(labels.length, innerW) === 0 ? (
               <text key={label} x={PAD.left + slot * i + slot / 2} y={H - 6} textAnchor="middle">
                 {shortDay(label)}
               </text>

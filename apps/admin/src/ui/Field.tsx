@@ -161,12 +161,13 @@ export function SelectField({
 export function Checkbox({
   label,
   className,
+  hideLabel,
   ...rest
-}: { label: ReactNode } & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
+}: { label: ReactNode; hideLabel?: boolean } & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
   return (
     <label className={['checkbox', className].filter(Boolean).join(' ')}>
       <input type="checkbox" {...rest} />
-      <span>{label}</span>
+      <span className={hideLabel ? 'sr-only' : undefined}>{label}</span>
     </label>
   );
 }

@@ -1,34 +1,26 @@
 import { Button } from './Button';
 
-interface PaginationProps {
+/** What a cursor-paged list (useCursorPages) tells the pager. */
+export interface PagedList {
   page: number;
-  count: number;
+  items: readonly unknown[];
   hasPrevious: boolean;
   hasNext: boolean;
-  onPrevious: () => void;
-  onNext: () => void;
-  noun?: string;
+  previous: () => void;
+  next: () => void;
 }
 
-export function Pagination({
-  page,
-  count,
-  hasPrevious,
-  hasNext,
-  onPrevious,
-  onNext,
-  noun = 'items',
-}: PaginationProps) {
+export function Pagination({ list, noun = 'items' }: { list: PagedList; noun?: string }) {
   return (
     <nav className="pagination" aria-label="Pagination">
       <span>
-        Page {page} · {count} {noun}
+        Page {list.page} · {list.items.length} {noun}
       </span>
       <div className="btns">
-        <Button size="sm" onClick={onPrevious} disabled={!hasPrevious}>
+        <Button size="sm" onClick={list.previous} disabled={!list.hasPrevious}>
           Previous
         </Button>
-        <Button size="sm" onClick={onNext} disabled={!hasNext}>
+        <Button size="sm" onClick={list.next} disabled={!list.hasNext}>
           Next
         </Button>
       </div>

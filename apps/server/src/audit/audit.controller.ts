@@ -1,29 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
 import { RequireScopes } from '@app/auth';
-import { AuditLogService } from '@app/observability';
-import { PageQueryDto } from '../http/page-query.dto';
+import { AuditLogService, auditPageSchema, auditQuerySchema } from '@app/observability';
 import { ApiProblems } from '../http/problem.schema';
+import { asQuery } from '../http/query';
 
-export class AuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) actorId?: string;
-  @ApiPropertyOptional({ description: 'Exact action, or a prefix ending in * (e.g. mcp.*)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  action?: string;
-  @ApiPropertyOptional({ enum: ['success', 'error', 'denied'] })
-  @IsOptional()
-  @IsIn(['success', 'error', 'denied'])
-  outcome?: string;
-  @ApiPropertyOptional({ enum: ['rest', 'mcp', 'ws', 'cli', 'job', 'system'] })
-  @IsOptional()
-  @IsIn(['rest', 'mcp', 'ws', 'cli', 'job', 'system'])
-  channel?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) targetType?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) targetId?: string;
-}
+/** REST shapes of the audit log, derived from the one schema in @app/observability. */
+export class AuditPage extends createZodDto(auditPageSchema) {}
+export class AuditQueryDto extends createZodDto(asQuery(auditQuerySchema)) {}
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -34,8 +19,8 @@ export class AuditController {
 
   @Get()
   @RequireScopes('admin')
-  @ApiOkResponse({ description: 'Audit entries, newest first: {items, nextCursor}' })
-  list(@Query() q: AuditQueryDto) {
+  @ApiOkResponse({ type: AuditPage, description: 'Audit entries, newest first' })
+  list(@Query() q: AuditQueryDto): Promise<AuditPage> {
     return this.audit.list(q);
   }
 }

@@ -24,8 +24,9 @@ import {
   helpArticleUrl,
   type SearchHit,
 } from '@app/knowledge';
-import { expectedVersionOf, IfMatch } from '../http/if-match.decorator';
+import { IfMatch, withIfMatch } from '../http/if-match.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
+import { IF_MATCH_HEADER } from '../http/routes';
 import { ApiProblems, ProblemSchema } from '../http/problem.schema';
 import {
   CreateDocumentDto,
@@ -39,7 +40,6 @@ import {
 } from './documents.dto';
 
 const ID_PARAM = { name: 'id', description: 'Document id (UUID) or slug', example: 'reset-password' };
-const IF_MATCH = { name: 'If-Match', required: false, description: 'The version you read', example: '3' };
 
 @ApiTags('documents')
 @ApiBearerAuth()
@@ -104,7 +104,7 @@ export class DocumentsController {
     summary: 'Change a document; with If-Match (or expectedVersion) only if nobody changed it since',
   })
   @ApiParam(ID_PARAM)
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: DocumentResponse })
   @ApiNotFoundResponse({ type: ProblemSchema })
   @ApiConflictResponse({
@@ -117,11 +117,7 @@ export class DocumentsController {
     @IfMatch() ifMatch: number | undefined,
     @CurrentPrincipal() actor: Principal,
   ): Promise<DocumentDto> {
-    return this.documents.update(
-      id,
-      { ...body, expectedVersion: expectedVersionOf(ifMatch, body.expectedVersion) },
-      actor,
-    );
+    return this.documents.update(id, withIfMatch(body, ifMatch), actor);
   }
 
   @Delete(':id')
@@ -129,7 +125,7 @@ export class DocumentsController {
   @RequireScopes('kb:write')
   @ApiOperation({ summary: 'Delete a document and its history' })
   @ApiParam(ID_PARAM)
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ProblemSchema })
   @ApiConflictResponse({ type: ProblemSchema, description: 'Stale version (body has currentVersion)' })

@@ -5,15 +5,19 @@ import {
   DOCUMENT_STATUSES,
   MAX_QUERY_LENGTH,
   createDocumentSchema,
+  documentDraftPageSchema,
+  documentDraftSchema,
   documentPageSchema,
   documentSchema,
   documentVersionPageSchema,
   documentVersionSchema,
   listDocumentsSchema,
+  publishDraftSchema,
   updateDocumentSchema,
   type DocumentStatusName,
   type SearchHit,
 } from '@app/knowledge';
+import { cursorSchema, limitSchema } from '@app/core';
 import { asQuery } from '../http/query';
 
 const UUID_EXAMPLE = '7d1f6c2e-3b8a-4f0e-9c55-2a9e4b6d8f10';
@@ -78,3 +82,20 @@ export class SearchPage {
   @ApiProperty({ type: [SearchHitResponse], description: 'Best match first' }) items!: SearchHitResponse[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
+
+export class DocumentDraftResponse extends createZodDto(documentDraftSchema) {}
+export class DocumentDraftPage extends createZodDto(documentDraftPageSchema) {}
+export class PublishDraftDto extends createZodDto(publishDraftSchema) {}
+export class ListDraftsQuery extends createZodDto(
+  asQuery(
+    z.strictObject({
+      documentId: z
+        .string()
+        .max(200)
+        .optional()
+        .meta({ description: 'Only drafts of this document (id or slug)', example: 'reset-password' }),
+      limit: limitSchema.optional(),
+      cursor: cursorSchema.nullable().optional(),
+    }),
+  ),
+) {}

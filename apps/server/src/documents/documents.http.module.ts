@@ -1,5 +1,6 @@
 import { Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { KnowledgeModule, SearchIndexer } from '@app/knowledge';
+import { DocumentDraftsController } from './document-drafts.controller';
 import { DocumentsController } from './documents.controller';
 
 /** The server answers searches: load the search index at start, not on the first query. */
@@ -12,10 +13,10 @@ export class SearchIndexWarmup implements OnApplicationBootstrap {
   }
 }
 
-/** REST door for documents, their versions and full-text search. */
+/** REST door for documents, their versions, the review queue and full-text search. */
 @Module({
   imports: [KnowledgeModule],
-  controllers: [DocumentsController],
+  controllers: [DocumentsController, DocumentDraftsController],
   providers: [SearchIndexWarmup],
 })
 export class DocumentsHttpModule {}

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { Public } from '@app/auth';
 import { DatabaseService } from '@app/database';
 import { REDIS, pingRedis } from '@app/redis';
+import { ServerLifecycle } from './server-lifecycle';
 
 /** Each probe gives up after this, so `/health/ready` answers within 2 s (contract 7a). */
 const PROBE_TIMEOUT_MS = 1500;
@@ -18,6 +19,8 @@ interface DependencyState {
  * Liveness and readiness. Readiness probes every dependency in parallel, each bounded in time,
  * and names each one with its state (`database`, and `redis` when configured), in the shape
  * `@nestjs/terminus` uses: `{status, info, error, details}`; 503 with the same body when one is down.
+ * While the process drains for shutdown it is not ready either: `details.server` says so (503),
+ * so a load balancer stops sending before the process stops answering.
  */
 @ApiExcludeController()
 @Public()
@@ -25,6 +28,7 @@ interface DependencyState {
 export class HealthController {
   constructor(
     private readonly db: DatabaseService,
+    private readonly lifecycle: ServerLifecycle,
     @Optional() @Inject(REDIS) private readonly redis: Redis | null,
   ) {}
 
@@ -42,6 +46,8 @@ export class HealthController {
     if (redis) probes.push(['redis', probe(() => pingRedis(redis, PROBE_TIMEOUT_MS), {})]);
     const details: Record<string, DependencyState> = {};
     for (const [name, p] of probes) details[name] = await p;
+    if (this.lifecycle.draining)
+      details.server = { status: 'down', message: 'shutting down: finishing requests in flight' };
     const pick = (s: 'up' | 'down') =>
       Object.fromEntries(Object.entries(details).filter(([, d]) => d.status === s));
     const ok = Object.values(details).every((d) => d.status === 'up');

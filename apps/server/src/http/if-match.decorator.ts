@@ -30,3 +30,12 @@ export function expectedVersionOf(
   }
   return ifMatch ?? bodyVersion;
 }
+
+/** A change's body with its expectedVersion taken from If-Match (see {@link expectedVersionOf}). */
+export const withIfMatch = <T extends { expectedVersion?: number }>(
+  body: T,
+  ifMatch: number | undefined,
+): T => ({
+  ...body,
+  expectedVersion: expectedVersionOf(ifMatch, body.expectedVersion),
+});

@@ -20,6 +20,10 @@ export class ProblemSchema {
   @ApiProperty({ example: 'the request is not valid: title must not be empty' }) detail!: string;
   @ApiPropertyOptional({ example: '/api/v1/documents' }) instance?: string;
   @ApiPropertyOptional({ type: [FieldErrorSchema] }) errors?: FieldErrorSchema[];
+  @ApiPropertyOptional({ description: 'On a stale-version 409: the version to re-read', example: 4 })
+  currentVersion?: number;
+  @ApiPropertyOptional({ description: "The request's trace id, when tracing is on" })
+  traceId?: string;
 }
 
 /** The error responses every authenticated endpoint can give. */

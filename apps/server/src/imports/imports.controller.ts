@@ -11,13 +11,8 @@ import {
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, RequireScopes } from '@app/auth';
 import { InvalidError, type Principal } from '@app/core';
-import {
-  ImportsService,
-  parseJsonImport,
-  parseMarkdownFiles,
-  type JobDto,
-  type ParsedImport,
-} from '@app/jobs';
+import type { JobDto } from '@app/jobs';
+import { ImportsService, parseJsonImport, parseUploads, type ParsedImport } from '@app/knowledge';
 import { ApiProblems } from '../http/problem.schema';
 import { JobResponse } from '../jobs/jobs.dto';
 import { multerOptions } from './bounded-upload';
@@ -96,18 +91,7 @@ async function parseRequest(
     const list = files ?? [];
     if (!list.length)
       throw new InvalidError('no files uploaded', [{ field: 'files', message: 'upload Markdown files' }]);
-    const out: ParsedImport = { documents: [], rejected: [] };
-    const markdown: { name: string; text: string }[] = [];
-    for (const f of list) {
-      const text = f.buffer.toString('utf8');
-      if (/\.json$/i.test(f.originalname)) {
-        const parsed = tryJson(text, f.originalname);
-        out.documents.push(...parsed.documents);
-        out.rejected.push(...parsed.rejected);
-      } else markdown.push({ name: f.originalname, text });
-    }
-    const md = await parseMarkdownFiles(markdown);
-    return { documents: [...out.documents, ...md.documents], rejected: [...out.rejected, ...md.rejected] };
+    return parseUploads(list.map((f) => ({ name: f.originalname, text: f.buffer.toString('utf8') })));
   }
   try {
     return parseJsonImport(body);
@@ -115,16 +99,5 @@ async function parseRequest(
     throw new InvalidError('import body is not valid', [
       { field: 'documents', message: (e as Error).message },
     ]);
-  }
-}
-
-function tryJson(text: string, name: string): ParsedImport {
-  try {
-    return parseJsonImport(JSON.parse(text));
-  } catch (e) {
-    return {
-      documents: [],
-      rejected: [{ item: name, reason: `not a JSON export: ${(e as Error).message}` }],
-    };
   }
 }

@@ -1,12 +1,14 @@
-import { All, Controller, Get, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { Public } from '@app/auth';
 import { LegacySseService, McpHttpService } from '@app/mcp';
 
 /**
- * The MCP Streamable HTTP endpoint and its RFC 9728 metadata. Public to the global guard:
- * /mcp authenticates itself so that its 401/403 carry the MCP `WWW-Authenticate` challenges.
+ * The MCP endpoint's RFC 9728 metadata and the legacy HTTP+SSE transport. /mcp itself is served
+ * ahead of Express (mcp-fast-door.ts). Public to the global guard: the MCP doors authenticate
+ * themselves so that their 401/403 carry the MCP `WWW-Authenticate` challenges.
  */
 @Public()
 @ApiExcludeController()
@@ -17,18 +19,15 @@ export class McpController {
     private readonly legacy: LegacySseService,
   ) {}
 
-  @All('mcp')
-  handle(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.mcp.handle(req, res);
-  }
-
   /** The deprecated 2024-11-05 HTTP+SSE transport, only with MCP_LEGACY_SSE=true. */
+  @SkipThrottle()
   @Get('sse')
   legacyStream(@Req() req: Request, @Res() res: Response): Promise<void> {
     if (!this.legacy.enabled) throw new NotFoundException('the legacy SSE transport is off (MCP_LEGACY_SSE)');
     return this.legacy.openStream(req, res);
   }
 
+  @SkipThrottle()
   @Post('messages')
   legacyMessage(
     @Req() req: Request,

@@ -13,13 +13,16 @@ import {
 import { CurrentPrincipal, RequireScopes } from '@app/auth';
 import type { Page, Principal } from '@app/core';
 import {
+  TicketActivityService,
   TicketsService,
+  type TicketActivityList as TicketActivity,
   type TicketCommentDto,
   type TicketDto,
   type TicketWithCommentsDto,
 } from '@app/tickets';
-import { expectedVersionOf, IfMatch } from '../http/if-match.decorator';
+import { IfMatch, withIfMatch } from '../http/if-match.decorator';
 import { PageQueryDto } from '../http/page-query.dto';
+import { IF_MATCH_HEADER } from '../http/routes';
 import { ApiProblems, ProblemSchema } from '../http/problem.schema';
 import { TicketNumberPipe } from './ticket-number.pipe';
 import {
@@ -33,6 +36,7 @@ import {
   TicketWithCommentsResponse,
   UpdateTicketDto,
 } from './tickets.dto';
+import { TicketActivityList } from './ticket-views.dto';
 
 const NUMBER_PARAM = { name: 'number', description: 'The ticket number', example: 42 };
 
@@ -41,15 +45,20 @@ const NUMBER_PARAM = { name: 'number', description: 'The ticket number', example
 @ApiProblems()
 @Controller('api/v1/tickets')
 export class TicketsController {
-  constructor(private readonly tickets: TicketsService) {}
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly activityLog: TicketActivityService,
+  ) {}
 
   @Get()
   @RequireScopes('tickets:read')
-  @ApiOperation({ summary: 'List or search tickets (newest first; best match first with q)' })
+  @ApiOperation({
+    summary: 'List or search tickets (newest first; best match first with q; or in the order of sort)',
+  })
   @ApiOkResponse({ type: TicketPage })
   list(@Query() q: ListTicketsQuery, @CurrentPrincipal() viewer: Principal): Promise<Page<TicketDto>> {
     const { q: query, ...filters } = q;
-    return this.tickets.list({ query, ...filters }, viewer);
+    return this.tickets.search({ query, ...filters }, viewer);
   }
 
   @Post()
@@ -77,7 +86,7 @@ export class TicketsController {
   @RequireScopes('tickets:write')
   @ApiOperation({ summary: 'Change fields or move the ticket along its workflow' })
   @ApiParam(NUMBER_PARAM)
-  @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read', example: '3' })
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: TicketResponse })
   @ApiNotFoundResponse({ type: ProblemSchema })
   @ApiConflictResponse({
@@ -90,11 +99,22 @@ export class TicketsController {
     @IfMatch() ifMatch: number | undefined,
     @CurrentPrincipal() actor: Principal,
   ): Promise<TicketDto> {
-    return this.tickets.update(
-      number,
-      { ...body, expectedVersion: expectedVersionOf(ifMatch, body.expectedVersion) },
-      actor,
-    );
+    return this.tickets.update(number, withIfMatch(body, ifMatch), actor);
+  }
+
+  @Get(':number/activity')
+  @RequireScopes('tickets:read')
+  @ApiOperation({
+    summary: 'Comments and field changes (status, priority, assignee, …) in one timeline, oldest first',
+  })
+  @ApiParam(NUMBER_PARAM)
+  @ApiOkResponse({ type: TicketActivityList })
+  @ApiNotFoundResponse({ type: ProblemSchema })
+  activity(
+    @Param('number', TicketNumberPipe) number: number,
+    @CurrentPrincipal() viewer: Principal,
+  ): Promise<TicketActivity> {
+    return this.activityLog.activity(number, viewer);
   }
 
   @Get(':number/comments')

@@ -4,6 +4,7 @@ import {
   commentInputSchema,
   createTicketSchema,
   listTicketsSchema,
+  searchTicketsSchema,
   ticketCommentPageSchema,
   ticketCommentSchema,
   ticketPageSchema,
@@ -26,7 +27,10 @@ export class CreateTicketDto extends createZodDto(createTicketSchema) {}
 export class UpdateTicketDto extends createZodDto(updateTicketSchema) {}
 export class CreateCommentDto extends createZodDto(commentInputSchema) {}
 
-/** `?q=` is the REST name of the list's `query`; numbers arrive as strings in a query; lists comma-separated. */
+/**
+ * `?q=` is the REST name of the list's `query`; numbers arrive as strings in a query; lists
+ * comma-separated; `sort`/`order` as in the MCP search (a sorted list is offset-paginated).
+ */
 export class ListTicketsQuery extends createZodDto(
   asQuery(
     listTicketsSchema.omit({ query: true }).extend({
@@ -36,6 +40,8 @@ export class ListTicketsQuery extends createZodDto(
         (v) => (typeof v === 'string' && v.includes(',') ? v.split(',') : v),
         listTicketsSchema.shape.status,
       ),
+      sort: searchTicketsSchema.shape.sort,
+      order: searchTicketsSchema.shape.order,
     }),
   ),
 ) {}

@@ -1,17 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '@app/auth';
 import type { Page, Principal } from '@app/core';
 import { WebhooksService, type WebhookDeliveryDto, type WebhookDto } from '@app/webhooks';
-import { expectedVersionOf, IfMatch } from '../http/if-match.decorator';
+import { IfMatch, withIfMatch } from '../http/if-match.decorator';
 import { ApiProblems } from '../http/problem.schema';
+import { CreateRoute, DeleteRoute, GetRoute, ListRoute, PatchRoute } from '../http/routes';
 import {
   CreateWebhookDto,
   DeliveriesQuery,
@@ -29,45 +23,32 @@ import {
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Registered webhooks' })
-  @ApiOkResponse({ type: WebhookList })
+  @ListRoute('Registered webhooks', WebhookList)
   async list(): Promise<{ items: WebhookDto[] }> {
     return { items: await this.webhooks.list() };
   }
 
-  @Post()
-  @ApiOperation({ summary: 'Register a webhook: matching events are POSTed, signed with the secret' })
-  @ApiCreatedResponse({ type: WebhookResponse })
+  @CreateRoute('Register a webhook: matching events are POSTed, signed with the secret', WebhookResponse)
   create(@Body() body: CreateWebhookDto, @CurrentPrincipal() actor: Principal): Promise<WebhookDto> {
     return this.webhooks.create(body, actor);
   }
 
-  @Get(':id')
-  @ApiOkResponse({ type: WebhookResponse })
+  @GetRoute('One webhook', WebhookResponse)
   get(@Param('id') id: string): Promise<WebhookDto> {
     return this.webhooks.get(id);
   }
 
-  @Patch(':id')
-  @ApiOperation({ summary: 'Change a webhook (optionally only at the version you read: If-Match)' })
-  @ApiOkResponse({ type: WebhookResponse })
+  @PatchRoute('Change a webhook (optionally only at the version you read: If-Match)', WebhookResponse)
   update(
     @Param('id') id: string,
     @Body() body: UpdateWebhookDto,
     @IfMatch() ifMatch: number | undefined,
     @CurrentPrincipal() actor: Principal,
   ): Promise<WebhookDto> {
-    return this.webhooks.update(
-      id,
-      { ...body, expectedVersion: expectedVersionOf(ifMatch, body.expectedVersion) },
-      actor,
-    );
+    return this.webhooks.update(id, withIfMatch(body, ifMatch), actor);
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  @ApiNoContentResponse()
+  @DeleteRoute('Remove a webhook (optionally only at the version you read: If-Match)')
   async remove(
     @Param('id') id: string,
     @IfMatch() ifMatch: number | undefined,

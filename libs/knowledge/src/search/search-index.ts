@@ -1,6 +1,6 @@
 import { chunkMarkdown } from '../chunking';
 import { DOCUMENT_STATUSES, type DocumentStatusName } from '../document.types';
-import { terms as termsOf } from './tokenizer';
+import { TermIdTable } from './tokenizer';
 
 /** What the index needs of a document (a DocumentDto has all of it). */
 export interface IndexedDocument {
@@ -81,6 +81,43 @@ export interface IndexSnapshot {
 }
 const SNAPSHOT_FORMAT = 1;
 
+/**
+ * The whole state of an index as it stands (dead passages and free slots included), for a
+ * snapshot file: taken in a few milliseconds (copies of what changes in place, views of what is
+ * only ever appended to), restored without recomputing postings. See state() / fromState().
+ */
+export interface IndexState {
+  format: number;
+  strings: {
+    vocabulary: string[];
+    docIds: string[];
+    docCollection: (string | null)[];
+    docTags: string[][];
+    deleted: string[];
+  };
+  /** Per term, in vocabulary order: its postings are the next postCount[t] entries of postChunk/postTf. */
+  postings: { chunk: Int32Array[]; tf: Uint16Array[] };
+  arrays: {
+    postCount: Int32Array<ArrayBuffer>;
+    df: Int32Array<ArrayBuffer>;
+    maxTf2: Int32Array<ArrayBuffer>;
+    minLen: Float32Array<ArrayBuffer>;
+    docVersion: Int32Array<ArrayBuffer>;
+    docStatus: Uint8Array<ArrayBuffer>;
+    docFirstChunk: Int32Array<ArrayBuffer>;
+    docChunkCount: Int32Array<ArrayBuffer>;
+    chunkDoc: Int32Array<ArrayBuffer>;
+    chunkOrd: Uint16Array<ArrayBuffer>;
+    chunkLen: Float32Array<ArrayBuffer>;
+    chunkTitleLen: Int32Array<ArrayBuffer>;
+    chunkTokStart: Int32Array<ArrayBuffer>;
+    chunkTokLen: Int32Array<ArrayBuffer>;
+    tokens: Int32Array<ArrayBuffer>;
+  };
+  scalars: { nDocSlots: number; liveDocs: number; nChunks: number; liveChunks: number; totalLen: number };
+}
+export const STATE_FORMAT = 2;
+
 type Typed = Int32Array | Uint16Array | Uint8Array | Float32Array | Float64Array;
 function grow<T extends Typed>(a: T, need: number): T {
   if (need <= a.length) return a;
@@ -118,11 +155,16 @@ export class SearchIndex {
 
   // vocabulary
   private readonly termIds = new Map<string, number>();
+  /** Words of indexed text to their term ids (indexing's tokenizer). */
+  private readonly words = new TermIdTable((term) => this.termId(term));
   private termStr: string[] = [];
-  private postChunk: Int32Array[] = [];
-  private postTf: Uint16Array[] = [];
+  private postChunk: Int32Array<ArrayBufferLike>[] = [];
+  private postTf: Uint16Array<ArrayBufferLike>[] = [];
   private postCount: number[] = [];
   private df: number[] = [];
+  /** Per term: the largest doubled tf and the shortest passage among its postings (score bounds). */
+  private maxTf2: number[] = [];
+  private minLen: number[] = [];
   private sortedTerms: string[] = [];
   private recentTerms: string[] = [];
 
@@ -168,6 +210,12 @@ export class SearchIndex {
   private termTf = new Int32Array(16);
   private termStamp = 0;
   private deferPostings = false;
+  /** Passage slots per window of search(): a power of two, at least 32 (smaller in tests). */
+  windowSize = 4096;
+  /** Required phrases are matched before ranking when that costs about this many steps at most. */
+  phraseFirstCost = 400_000;
+  private windowAcc = new Float64Array(0);
+  private windowBits = new Int32Array(0);
 
   get documentCount(): number {
     return this.liveDocs;
@@ -303,7 +351,354 @@ export class SearchIndex {
     return found.sort((a, b) => this.documentFrequency(b) - this.documentFrequency(a)).slice(0, max);
   }
 
+  /**
+   * The k best documents for a query: BM25 per passage, a document scored by its best passage,
+   * after filters, phrases and exclusions; ties by document id.
+   *
+   * MaxScore over postings sorted by passage slot (a document's passages are consecutive slots),
+   * evaluated in windows of passage slots: terms are ordered by the most they can add to a
+   * passage; once the k-th best document scores θ, the terms whose bounds together stay below θ
+   * ("non-essential") no longer bring candidates. In each window the essential terms' postings
+   * are added term at a time into a small dense array (a tight loop, no per-passage merge of
+   * lists); its passages, in slot order, then get the non-essential terms looked up (galloping)
+   * while they can still reach θ. A passage that can is scored exactly, in the query's term
+   * order (the sum searchExhaustive() makes, so ties break the same way). With required phrases
+   * the candidates are the passages holding them. Exact: the same results as searchExhaustive().
+   */
   search(q: IndexQuery): IndexHit[] {
+    const n = this.liveChunks;
+    if (n === 0 || q.k <= 0) return [];
+    const { k1, b } = q.params ?? this.params;
+    const avgdl = Math.max(1, this.totalLen / n);
+    const lenScale = (k1 * b) / avgdl;
+    const lenBase = k1 * (1 - b);
+
+    // Query terms with their weight (idf × weight × (k1 + 1)) and upper bound, lowest bound first.
+    const qt: { t: number; w: number; ub: number; n: number }[] = [];
+    for (const { term, weight } of q.terms) {
+      const t = this.termIds.get(term);
+      if (t === undefined || this.df[t] === 0 || weight <= 0) continue;
+      const df = this.df[t];
+      const w = Math.log(1 + (n - df + 0.5) / (df + 0.5)) * weight * (k1 + 1);
+      const tf = this.maxTf2[t] * 0.5;
+      qt.push({ t, w, ub: (w * tf) / (tf + lenBase + lenScale * this.minLen[t]), n: qt.length });
+    }
+    if (!qt.length) return [];
+    qt.sort((x, y) => x.ub - y.ub);
+    const m = qt.length;
+    const lists = qt.map((x) => this.postChunk[x.t]);
+    const tfs = qt.map((x) => this.postTf[x.t]);
+    const counts = qt.map((x) => this.postCount[x.t]);
+    const weights = qt.map((x) => x.w);
+    // prefix[i]: the most terms 0..i together can add (with a little slack: pruning compares
+    // sums made in another order than the exact score's).
+    const prefix = new Float64Array(m);
+    for (let i = 0, acc = 0; i < m; i++) prefix[i] = acc += qt[i].ub * (1 + 1e-9);
+    const pos = new Int32Array(m);
+    const inQueryOrder = Int32Array.from(
+      qt
+        .map((x, i) => [x.n, i])
+        .sort((a, b) => a[0] - b[0])
+        .map((x) => x[1]),
+    );
+    const chunkLen = this.chunkLen;
+    const chunkDoc = this.chunkDoc;
+
+    const status = q.status === undefined ? -1 : STATUS_CODE[q.status];
+    const stamp = this.nextStamp();
+    const phrases = q.phrases.filter((p) => p.length > 0);
+    const excluded = q.excludedTerms
+      .map((term) => this.termIds.get(term))
+      .filter((t): t is number => t !== undefined && this.df[t] > 0);
+    const excludedPhrases = q.excludedPhrases.filter((p) => p.length > 0);
+
+    // Top k documents: a heap with the worst on top, by (score asc, id desc).
+    const heapDoc: number[] = [];
+    const heapScore: number[] = [];
+    const bestChunk = this.bestChunk;
+    const ids = this.docIds;
+    const worse = (a: number, b: number) =>
+      heapScore[a] < heapScore[b] || (heapScore[a] === heapScore[b] && ids[heapDoc[a]] > ids[heapDoc[b]]);
+    const swap = (i: number, j: number) => {
+      const d = heapDoc[i];
+      heapDoc[i] = heapDoc[j];
+      heapDoc[j] = d;
+      const x = heapScore[i];
+      heapScore[i] = heapScore[j];
+      heapScore[j] = x;
+    };
+    let cut = -1; // θ less a rounding margin: what pruning compares with
+    let essential = 0; // terms below this index are non-essential
+    const offer = (d: number, score: number) => {
+      if (heapDoc.length === q.k) {
+        if (score < heapScore[0] || (score === heapScore[0] && ids[d] > ids[heapDoc[0]])) return;
+        if (this.docExcluded(d, stamp, excluded, excludedPhrases) || !this.docPasses(d, status, q)) return;
+        heapDoc[0] = d;
+        heapScore[0] = score;
+        for (let i = 0; ;) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let w = i;
+          if (l < heapDoc.length && worse(l, w)) w = l;
+          if (r < heapDoc.length && worse(r, w)) w = r;
+          if (w === i) break;
+          swap(i, w);
+          i = w;
+        }
+      } else {
+        if (this.docExcluded(d, stamp, excluded, excludedPhrases) || !this.docPasses(d, status, q)) return;
+        heapDoc.push(d);
+        heapScore.push(score);
+        for (let j = heapDoc.length - 1; j > 0;) {
+          const p = (j - 1) >> 1;
+          if (!worse(j, p)) break;
+          swap(j, p);
+          j = p;
+        }
+      }
+      if (heapDoc.length === q.k) {
+        cut = heapScore[0] * (1 - 1e-9);
+        while (essential < m && prefix[essential] < cut) essential++;
+      }
+    };
+
+    // Score of passage c from the terms below `upto`, looked up by galloping from pos[] (passages
+    // come in slot order); stops early (returning -1) once the passage cannot reach θ.
+    const lookup = (c: number, score: number, upto: number): number => {
+      for (let i = upto - 1; i >= 0; i--) {
+        if (score + prefix[i] < cut) return -1;
+        const list = lists[i];
+        const end = counts[i];
+        let p = pos[i];
+        if (p < end && list[p] < c) {
+          let step = 1;
+          let hi = p + 1;
+          while (hi < end && list[hi] < c) {
+            p = hi;
+            step *= 2;
+            hi = p + step;
+          }
+          if (hi > end) hi = end;
+          let lo = p + 1;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (list[mid] < c) lo = mid + 1;
+            else hi = mid;
+          }
+          p = lo;
+          pos[i] = p;
+        }
+        if (p < end && list[p] === c) {
+          const tf = tfs[i][p] * 0.5;
+          score += (weights[i] * tf) / (tf + lenBase + lenScale * chunkLen[c]);
+        }
+      }
+      return score;
+    };
+    // The exact score of passage c: every term looked up, summed in the query's order.
+    const exact = (c: number): number => {
+      let sum = 0;
+      for (let j = 0; j < m; j++) {
+        const i = inQueryOrder[j];
+        const list = lists[i];
+        let lo = 0;
+        let hi = counts[i];
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (list[mid] < c) lo = mid + 1;
+          else hi = mid;
+        }
+        if (lo < counts[i] && list[lo] === c) {
+          const tf = tfs[i][lo] * 0.5;
+          sum += (weights[i] * tf) / (tf + lenBase + lenScale * chunkLen[c]);
+        }
+      }
+      return sum;
+    };
+
+    // Each document's best passage (passages arrive in slot order, a document's together).
+    let curDoc = -1;
+    let curBest = -1;
+    const flush = () => {
+      if (curDoc >= 0 && curBest >= 0) offer(curDoc, curBest);
+    };
+    const consider = (c: number, score: number) => {
+      const d = chunkDoc[c];
+      if (d !== curDoc) {
+        flush();
+        curDoc = d;
+        curBest = -1;
+      }
+      if (score > curBest || (score === curBest && this.chunkOrd[c] < this.chunkOrd[bestChunk[d]])) {
+        curBest = score;
+        bestChunk[d] = c;
+      }
+    };
+
+    // Required phrases: when finding their passages is cheap (a rare word, or two words seldom
+    // together), the candidates are those passages; otherwise a passage is checked for them only
+    // once it can reach θ (the passages of two common words are too many to check).
+    let phraseIds: number[][] | null = null;
+    let phrasesFirst = false;
+    if (phrases.length) {
+      phraseIds = [];
+      // Estimated steps: per phrase, its rarest word's postings walked and the passages holding
+      // its two rarest words (as if independent) scanned for the sequence; then every passage
+      // holding the phrases scored (all terms looked up).
+      let cost = 0;
+      let passages = n;
+      const tokensPerPassage = this.nTokens / Math.max(1, this.nChunks);
+      for (const p of phrases) {
+        const tids = p.map((term) => this.termIds.get(term) ?? -1);
+        if (tids.some((t) => t < 0 || this.df[t] === 0)) return [];
+        phraseIds.push(tids);
+        const dfs = [...new Set(tids)].map((t) => this.df[t]).sort((x, y) => x - y);
+        const both = dfs.length > 1 ? (dfs[0] * dfs[1]) / n : dfs[0];
+        cost += dfs[0] + (tids.length > 1 ? both * tokensPerPassage : 0);
+        passages = Math.min(passages, both);
+      }
+      phrasesFirst = cost + passages * 8 * m <= this.phraseFirstCost;
+    }
+    const hasPhrases = (c: number) => {
+      for (const tids of phraseIds!) if (!this.containsSequence(c, tids)) return false;
+      return true;
+    };
+    if (phrasesFirst) {
+      // The candidates are the passages holding every required phrase (their words are query
+      // terms, so each scores above 0), in slot order.
+      for (const c of this.phrasePassages(phrases, stamp)) {
+        if (chunkDoc[c] < 0) continue;
+        if (prefix[m - 1] < cut) break;
+        const score = lookup(c, 0, m);
+        if (score <= 0 || score < cut) continue;
+        consider(c, exact(c));
+      }
+    } else {
+      const W = this.windowSize;
+      if (this.windowAcc.length !== W) {
+        this.windowAcc = new Float64Array(W);
+        this.windowBits = new Int32Array(W >> 5);
+      }
+      const acc = this.windowAcc;
+      const bits = this.windowBits;
+      for (let base = 0; base < this.nChunks && essential < m; base += W) {
+        const end = base + W;
+        const ess = essential;
+        // Essential terms, term at a time, into acc[passage - base].
+        for (let i = ess; i < m; i++) {
+          const list = lists[i];
+          const tf = tfs[i];
+          const cnt = counts[i];
+          const w = weights[i];
+          let p = pos[i];
+          for (; p < cnt; p++) {
+            const c = list[p];
+            if (c >= end) break;
+            const x = tf[p] * 0.5;
+            const o = c - base;
+            acc[o] += (w * x) / (x + lenBase + lenScale * chunkLen[c]);
+            bits[o >> 5] |= 1 << (o & 31);
+          }
+          pos[i] = p;
+        }
+        // The window's passages in slot order.
+        for (let wi = 0; wi < W >> 5; wi++) {
+          let word = bits[wi];
+          if (word === 0) continue;
+          bits[wi] = 0;
+          while (word !== 0) {
+            const o = (wi << 5) | (31 - Math.clz32(word & -word));
+            word &= word - 1;
+            const c = base + o;
+            let score = acc[o];
+            acc[o] = 0;
+            if (chunkDoc[c] < 0) continue;
+            if (ess > 0) {
+              score = lookup(c, score, ess);
+              if (score < 0) continue;
+            }
+            if (score < cut) continue;
+            if (phraseIds && !hasPhrases(c)) continue;
+            consider(c, exact(c));
+          }
+        }
+      }
+    }
+    flush();
+
+    const order = heapDoc.map((d, i) => i).sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+    return order.map((i) => {
+      const d = heapDoc[i];
+      return {
+        documentId: ids[d],
+        version: this.docVersion[d],
+        ordinal: this.chunkOrd[bestChunk[d]],
+        score: heapScore[i],
+      };
+    });
+  }
+
+  /** Live and dead passages holding every phrase (each a list of term ids), in slot order. */
+  private phrasePassages(phrases: string[][], stamp: number): number[] {
+    if (phrases.length === 1) return this.phraseChunks(phrases[0]);
+    for (const phrase of phrases) {
+      for (const c of this.phraseChunks(phrase)) {
+        if (this.chunkMark[c] !== stamp) {
+          this.chunkMark[c] = stamp;
+          this.chunkMatches[c] = 0;
+        }
+        this.chunkMatches[c]++;
+      }
+    }
+    return this.phraseChunks(phrases[0]).filter(
+      (c) => this.chunkMark[c] === stamp && this.chunkMatches[c] === phrases.length,
+    );
+  }
+
+  /** Whether a document holds an excluded term or phrase in any of its passages (memoized per query). */
+  private docExcluded(d: number, stamp: number, terms: number[], phrases: string[][]): boolean {
+    if (!terms.length && !phrases.length) return false;
+    const mark = this.docMark[d];
+    if (mark === stamp) return false;
+    if (mark === -stamp) return true;
+    const first = this.docFirstChunk[d];
+    const last = first + this.docChunkCount[d];
+    let out = false;
+    for (const t of terms) {
+      // Postings are sorted by passage slot: the first at or after the document's first passage.
+      const list = this.postChunk[t];
+      let lo = 0;
+      let hi = this.postCount[t];
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (list[mid] < first) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < this.postCount[t] && list[lo] < last) {
+        out = true;
+        break;
+      }
+    }
+    if (!out && phrases.length) {
+      outer: for (const phrase of phrases) {
+        const ids = phrase.map((term) => this.termIds.get(term));
+        if (ids.some((t) => t === undefined)) continue;
+        for (let c = first; c < last; c++)
+          if (this.containsSequence(c, ids as number[])) {
+            out = true;
+            break outer;
+          }
+      }
+    }
+    this.docMark[d] = out ? -stamp : stamp;
+    return out;
+  }
+
+  /**
+   * The same ranking as search(), by scoring every posting of every query term (term at a
+   * time into a dense array). Kept as the reference that search() is tested against.
+   */
+  searchExhaustive(q: IndexQuery): IndexHit[] {
     const n = this.liveChunks;
     if (n === 0 || q.k <= 0) return [];
     const { k1, b } = q.params ?? this.params;
@@ -433,6 +828,106 @@ export class SearchIndex {
       bytes += 140 + (this.docCollection[d]?.length ?? 0) + 40 * (this.docTags[d]?.length ?? 0);
     }
     return bytes + 60 * this.deleted.size;
+  }
+
+  /**
+   * The index's state for a snapshot, taken synchronously in milliseconds: what changes in place
+   * is copied; passage data, the forward index and each term's postings up to its current count
+   * are only ever appended to (growth and compaction allocate new arrays), so views of them stay
+   * valid while the caller encodes and writes them asynchronously.
+   */
+  state(): IndexState {
+    const nTerms = this.termStr.length;
+    const chunk: Int32Array[] = new Array(nTerms);
+    const tf: Uint16Array[] = new Array(nTerms);
+    for (let t = 0; t < nTerms; t++) {
+      chunk[t] = this.postChunk[t].subarray(0, this.postCount[t]);
+      tf[t] = this.postTf[t].subarray(0, this.postCount[t]);
+    }
+    const nd = this.nDocSlots;
+    const nc = this.nChunks;
+    return {
+      format: STATE_FORMAT,
+      strings: {
+        vocabulary: this.termStr.slice(),
+        docIds: this.docIds.slice(0, nd),
+        docCollection: this.docCollection.slice(0, nd),
+        docTags: this.docTags.slice(0, nd),
+        deleted: [...this.deleted],
+      },
+      postings: { chunk, tf },
+      arrays: {
+        postCount: Int32Array.from(this.postCount),
+        df: Int32Array.from(this.df),
+        maxTf2: Int32Array.from(this.maxTf2),
+        minLen: Float32Array.from(this.minLen),
+        docVersion: this.docVersion.slice(0, nd),
+        docStatus: this.docStatus.slice(0, nd),
+        docFirstChunk: this.docFirstChunk.slice(0, nd),
+        docChunkCount: this.docChunkCount.slice(0, nd),
+        chunkDoc: this.chunkDoc.slice(0, nc),
+        chunkOrd: this.chunkOrd.subarray(0, nc),
+        chunkLen: this.chunkLen.subarray(0, nc),
+        chunkTitleLen: this.chunkTitleLen.subarray(0, nc),
+        chunkTokStart: this.chunkTokStart.subarray(0, nc),
+        chunkTokLen: this.chunkTokLen.subarray(0, nc),
+        tokens: this.tokens.subarray(0, this.nTokens),
+      },
+      scalars: {
+        nDocSlots: nd,
+        liveDocs: this.liveDocs,
+        nChunks: nc,
+        liveChunks: this.liveChunks,
+        totalLen: this.totalLen,
+      },
+    };
+  }
+
+  /** An index from state() (postings used as they are, not recomputed); null when not of this format. */
+  static fromState(s: IndexState): SearchIndex | null {
+    if (!s || s.format !== STATE_FORMAT) return null;
+    const ix = new SearchIndex();
+    const a = s.arrays;
+    const nTerms = s.strings.vocabulary.length;
+    ix.termStr = s.strings.vocabulary;
+    for (let t = 0; t < nTerms; t++) ix.termIds.set(ix.termStr[t], t);
+    ix.sortedTerms = ix.termStr.slice().sort();
+    ix.postChunk = s.postings.chunk;
+    ix.postTf = s.postings.tf;
+    ix.postCount = Array.from(a.postCount);
+    ix.df = Array.from(a.df);
+    ix.maxTf2 = Array.from(a.maxTf2);
+    ix.minLen = Array.from(a.minLen);
+    const { nDocSlots, nChunks } = s.scalars;
+    ix.docIds = s.strings.docIds;
+    ix.docCollection = s.strings.docCollection;
+    ix.docTags = s.strings.docTags;
+    ix.docVersion = a.docVersion;
+    ix.docStatus = a.docStatus;
+    ix.docFirstChunk = a.docFirstChunk;
+    ix.docChunkCount = a.docChunkCount;
+    for (let d = 0; d < nDocSlots; d++) {
+      if (ix.docIds[d]) ix.docSlots.set(ix.docIds[d], d);
+      else ix.freeDocs.push(d);
+    }
+    ix.nDocSlots = nDocSlots;
+    ix.liveDocs = s.scalars.liveDocs;
+    ix.chunkDoc = a.chunkDoc;
+    ix.chunkOrd = a.chunkOrd;
+    ix.chunkLen = a.chunkLen;
+    ix.chunkTitleLen = a.chunkTitleLen;
+    ix.chunkTokStart = a.chunkTokStart;
+    ix.chunkTokLen = a.chunkTokLen;
+    ix.nChunks = nChunks;
+    ix.liveChunks = s.scalars.liveChunks;
+    ix.totalLen = s.scalars.totalLen;
+    ix.tokens = a.tokens;
+    ix.nTokens = a.tokens.length;
+    for (const id of s.strings.deleted) ix.deleted.add(id);
+    // Scratch space sized to the loaded index (the typed arrays above grow on the next write).
+    ix.ensureDocCapacity(nDocSlots);
+    ix.ensureChunkCapacity(nChunks);
+    return ix;
   }
 
   /** The index as plain data (live passages only, compacted). */
@@ -599,19 +1094,39 @@ export class SearchIndex {
       if (t === undefined || this.df[t] === 0) return [];
       ids.push(t);
     }
-    // Walk the postings of the rarest term and check each passage's term sequence.
-    let rare = ids[0];
-    for (const t of ids) if (this.df[t] < this.df[rare]) rare = t;
+    // Walk the postings of the rarest term; where the next rarest (distinct) term is in the
+    // passage too (a galloping merge), check the passage's term sequence.
+    const byDf = [...new Set(ids)].sort((x, y) => this.df[x] - this.df[y]);
+    const rare = byDf[0];
     const out: number[] = [];
     const pc = this.postChunk[rare];
+    const single = ids.length === 1;
+    const other = byDf.length > 1 ? this.postChunk[byDf[1]] : null;
+    const otherEnd = byDf.length > 1 ? this.postCount[byDf[1]] : 0;
+    let p = 0;
     for (let i = 0, m = this.postCount[rare]; i < m; i++) {
       const c = pc[i];
-      if (this.chunkDoc[c] >= 0 && this.containsSequence(c, ids)) out.push(c);
+      if (this.chunkDoc[c] < 0) continue;
+      if (other) {
+        let step = 1;
+        while (p + step < otherEnd && other[p + step] < c) step *= 2;
+        let lo = p;
+        let hi = Math.min(otherEnd, p + step + 1);
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (other[mid] < c) lo = mid + 1;
+          else hi = mid;
+        }
+        p = lo;
+        if (p >= otherEnd) break;
+        if (other[p] !== c) continue;
+      }
+      if (single || this.containsSequence(c, ids)) out.push(c);
     }
     return out;
   }
 
-  private containsSequence(c: number, ids: number[]): boolean {
+  private containsSequence(c: number, ids: readonly number[]): boolean {
     const start = this.chunkTokStart[c];
     const end = start + this.chunkTokLen[c] - ids.length;
     const toks = this.tokens;
@@ -632,6 +1147,8 @@ export class SearchIndex {
       this.postTf.push(EMPTY_U16);
       this.postCount.push(0);
       this.df.push(0);
+      this.maxTf2.push(0);
+      this.minLen.push(Infinity);
       this.recentTerms.push(term);
       if (this.recentTerms.length > 4096) this.mergeRecentTerms();
     }
@@ -673,12 +1190,14 @@ export class SearchIndex {
     this.docStatus[slot] = STATUS_CODE[doc.status] ?? 0;
     this.docCollection[slot] = doc.collection;
     this.docTags[slot] = [...doc.tags];
-    const title = termsOf(doc.title).map((t) => this.termId(t));
+    const title: number[] = [];
+    this.words.append(doc.title, title);
     const chunks = chunkMarkdown(doc.body);
     this.docFirstChunk[slot] = this.nChunks;
     this.docChunkCount[slot] = chunks.length;
     for (const ch of chunks) {
-      const body = termsOf(ch.content).map((t) => this.termId(t));
+      const body: number[] = [];
+      this.words.append(ch.content, body);
       this.addChunk(slot, ch.ordinal, title, body);
     }
   }
@@ -714,8 +1233,11 @@ export class SearchIndex {
         this.postTf[t] = grow(this.postTf[t], cap);
       }
       this.postChunk[t][i] = c;
-      this.postTf[t][i] = Math.min(MAX_TF2, this.termTf[t]);
+      const tf2 = Math.min(MAX_TF2, this.termTf[t]);
+      this.postTf[t][i] = tf2;
       this.df[t]++;
+      if (tf2 > this.maxTf2[t]) this.maxTf2[t] = tf2;
+      if (this.chunkLen[c] < this.minLen[t]) this.minLen[t] = this.chunkLen[c];
     }
   }
 
@@ -774,6 +1296,8 @@ export class SearchIndex {
       this.postTf[t] = counts[t] ? new Uint16Array(counts[t]) : EMPTY_U16;
       this.postCount[t] = 0;
       this.df[t] = 0;
+      this.maxTf2[t] = 0;
+      this.minLen[t] = Infinity;
     }
     for (let c = 0; c < this.nChunks; c++) if (this.chunkDoc[c] >= 0) this.postChunk_(c);
   }

@@ -29,8 +29,8 @@ interface Match {
  * joined by " … ". The text is HTML-escaped and every matched word wrapped in <mark>…</mark>, so
  * a document's own markup never reaches a UI as live HTML.
  *
- * Only words that begin like a query term are stemmed (a stem keeps its word's first letters),
- * so a snippet costs one regular-expression scan of the passage.
+ * Only words that begin like a query term are looked at (see SnippetMatcher), and the best
+ * windows are found in one pass over the matches.
  */
 export function buildSnippet(
   text: string,
@@ -41,17 +41,24 @@ export function buildSnippet(
   const matches = matcher.find(text);
   const w = opts.fragmentChars;
   if (!matches.length) return fragment(text, 0, w, matches);
+  // Per match, the window starting a quarter width before it, scored by the distinct terms and
+  // the matches it holds. Matches are in text order and do not overlap, so a window's matches are
+  // a run [lo, hi) and both ends only move forward.
+  const termNo = new Map<string, number>();
+  const no = matches.map((m) => {
+    let k = termNo.get(m.term);
+    if (k === undefined) termNo.set(m.term, (k = termNo.size));
+    return k;
+  });
+  const inWindow = new Int32Array(termNo.size);
+  let distinct = 0;
+  let lo = 0;
+  let hi = 0;
   const windows = matches.map((m) => {
     const from = Math.max(0, m.start - Math.floor(w / 4));
-    const seen = new Set<string>();
-    let hits = 0;
-    for (const x of matches) {
-      if (x.start >= from && x.end <= from + w) {
-        seen.add(x.term);
-        hits++;
-      }
-    }
-    return { from, score: seen.size * 1000 + hits };
+    for (; hi < matches.length && matches[hi].end <= from + w; hi++) if (inWindow[no[hi]]++ === 0) distinct++;
+    for (; lo < hi && matches[lo].start < from; lo++) if (--inWindow[no[lo]] === 0) distinct--;
+    return { from, score: distinct * 1000 + (hi - lo) };
   });
   const chosen: number[] = [];
   for (const win of windows.sort((a, b) => b.score - a.score || a.from - b.from)) {
@@ -73,53 +80,69 @@ const isWordCode = (() => {
     return table[code] === 1;
   };
 })();
-// A word's first three character codes hashed into a 16-bit slot (a filter: collisions only cost a stem).
-const headSlot = (a: number, b: number, c: number) =>
-  (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b) ^ c) >>> 16;
+/** ASCII letters and digits. */
+const ASCII_WORD = new Uint8Array(128).map((_, c) =>
+  (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) ? 1 : 0,
+);
+const isWord = (c: number) => (c < 128 ? ASCII_WORD[c] === 1 : isWordCode(c));
 
 /**
- * Finds a query's terms in passages. A stem keeps its word's first letters, so only words whose
- * first one to three letters begin some query term are stemmed; the scan itself allocates nothing
- * for the other words.
+ * Finds a query's terms in passages. A stem keeps its word's first letters (Porter2 changes a
+ * word's end: only a three-letter stem such as "tri" from "try" differs in its third), so only
+ * the words that begin like some term can match: those are found with indexOf in the
+ * lower-cased passage (native string search, no per-character loop in JavaScript), and only
+ * they are stemmed.
  */
 export class SnippetMatcher {
-  private readonly heads = new Uint8Array(65536);
-  private readonly empty: boolean;
+  /** The terms' first three letters (two for a term of up to three), none a prefix of another. */
+  private readonly heads: string[];
 
   constructor(readonly terms: ReadonlySet<string>) {
-    for (const t of terms) {
-      const h = t.slice(0, 3);
-      this.heads[headSlot(h.charCodeAt(0) || 0, h.charCodeAt(1) || 0, h.charCodeAt(2) || 0)] = 1;
-    }
-    this.empty = terms.size === 0;
+    const heads = [...new Set([...terms].map((t) => t.slice(0, t.length > 3 ? 3 : 2)))].filter(Boolean);
+    // A shorter head finds every word a longer one it begins would.
+    this.heads = heads.filter((h) => !heads.some((o) => o.length < h.length && h.startsWith(o)));
   }
 
   find(text: string): Match[] {
     const out: Match[] = [];
-    if (this.empty) return out;
-    const heads = this.heads;
+    if (!this.heads.length) return out;
     const lower = text.toLowerCase();
-    const subject = lower.length === text.length ? lower : text;
-    const n = subject.length;
-    let i = 0;
-    while (i < n) {
-      if (!isWordCode(subject.charCodeAt(i))) {
+    // Lower-casing changed the length (a rare letter such as İ): word by word instead.
+    if (lower.length !== text.length) return this.scan(text);
+    const n = lower.length;
+    for (const head of this.heads) {
+      for (let p = lower.indexOf(head); p >= 0; p = lower.indexOf(head, p + 1)) {
+        if (p > 0 && isWord(lower.charCodeAt(p - 1))) continue;
+        let end = p + head.length;
+        while (end < n && isWord(lower.charCodeAt(end))) end++;
+        this.match(lower, p, end, out, true);
+      }
+    }
+    return this.heads.length > 1 ? out.sort((a, b) => a.start - b.start) : out;
+  }
+
+  /** Every word of the text, in order (for text whose lower-casing changes its length). */
+  private scan(text: string): Match[] {
+    const out: Match[] = [];
+    const n = text.length;
+    for (let i = 0; i < n;) {
+      if (!isWord(text.charCodeAt(i))) {
         i++;
         continue;
       }
       const start = i;
-      while (i < n && isWordCode(subject.charCodeAt(i))) i++;
-      const len = i - start;
-      const a = subject.charCodeAt(start);
-      const b = len > 1 ? subject.charCodeAt(start + 1) : 0;
-      const c = len > 2 ? subject.charCodeAt(start + 2) : 0;
-      if (!heads[headSlot(a, b, c)] && !heads[headSlot(a, b, 0)] && !heads[headSlot(a, 0, 0)]) continue;
-      const word = subject.slice(start, i).toLowerCase();
-      if (len > MAX_WORD_LENGTH || STOP_WORDS.has(word)) continue;
-      const term = stemWord(word);
-      if (this.terms.has(term)) out.push({ start, end: i, term });
+      while (i < n && isWord(text.charCodeAt(i))) i++;
+      this.match(text, start, i, out);
     }
     return out;
+  }
+
+  private match(text: string, start: number, end: number, out: Match[], lowerCased = false): void {
+    if (end - start > MAX_WORD_LENGTH) return;
+    const word = lowerCased ? text.slice(start, end) : text.slice(start, end).toLowerCase();
+    if (STOP_WORDS.has(word)) return;
+    const term = stemWord(word);
+    if (this.terms.has(term)) out.push({ start, end, term });
   }
 }
 

@@ -10,6 +10,7 @@ import {
   type DocumentVersion,
   type KbDocument,
 } from '../../lib/types';
+import { Attachments } from '../../components/Attachments';
 import { useAsync } from '../../lib/useAsync';
 import { useUnsavedChanges } from '../../lib/useUnsavedChanges';
 import { Badge, DocumentStatusBadge } from '../../ui/Badge';
@@ -21,7 +22,9 @@ import { PageHeader } from '../../ui/PageHeader';
 import { ErrorState, InlineError, Loading } from '../../ui/States';
 import { useToast } from '../../ui/Toast';
 import { ConflictDialog } from './ConflictDialog';
+import { CustomerPreview } from './CustomerPreview';
 import { VersionHistory } from './VersionHistory';
+import '../work.css';
 
 interface FormState {
   title: string;
@@ -86,6 +89,7 @@ export function DocumentEditorPage() {
   const [error, setError] = useState<unknown>(null);
   const [conflict, setConflict] = useState<{ theirs: KbDocument | null; error?: unknown } | null>(null);
   const [showHistory, setShowHistory] = useState(false);
+  const [previewing, setPreviewing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
 
   const load = useCallback((d: KbDocument) => {
@@ -261,6 +265,9 @@ export function DocumentEditorPage() {
         }
         actions={
           <>
+            <Button onClick={() => setPreviewing(true)} disabled={!form.title.trim()}>
+              Customer view
+            </Button>
             {!isNew && (
               <Button aria-expanded={showHistory} onClick={() => setShowHistory((s) => !s)}>
                 {showHistory ? 'Hide history' : 'History'}
@@ -356,7 +363,19 @@ export function DocumentEditorPage() {
           </Card>
           <MarkdownPreview source={form.body} />
         </div>
+        {doc && <Attachments target={{ kind: 'document', id: doc.id }} canWrite={canWrite} />}
       </div>
+      <CustomerPreview
+        open={previewing}
+        onClose={() => setPreviewing(false)}
+        input={{
+          title: form.title,
+          body: form.body,
+          slug: form.slug || undefined,
+          tags: parseTags(form.tags),
+          collection: form.collection.trim() || null,
+        }}
+      />
       {doc && (
         <ConflictDialog
           open={!!conflict}

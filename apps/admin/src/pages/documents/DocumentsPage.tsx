@@ -14,6 +14,7 @@ import { PageHeader } from '../../ui/PageHeader';
 import { Pagination } from '../../ui/Pagination';
 import { EmptyState, ErrorState, Loading } from '../../ui/States';
 import { Table } from '../../ui/Table';
+import '../work.css';
 
 const FILTER_KEYS = ['q', 'status', 'tag', 'collection'] as const;
 const TEXT_KEYS = ['q', 'tag', 'collection'] as const;
@@ -138,15 +139,7 @@ export function DocumentsPage() {
           </div>
         )}
         {(list.hasPrevious || list.hasNext || list.items.length > 0) && (
-          <Pagination
-            page={list.page}
-            count={list.items.length}
-            noun={list.items.length === 1 ? 'document' : 'documents'}
-            hasPrevious={list.hasPrevious}
-            hasNext={list.hasNext}
-            onPrevious={list.previous}
-            onNext={list.next}
-          />
+          <Pagination list={list} noun={list.items.length === 1 ? 'document' : 'documents'} />
         )}
       </Card>
     </>

@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api } from '../../lib/api';
+import { Link } from 'react-router-dom';
+import { api, errorMessage } from '../../lib/api';
+import { useAsync } from '../../lib/useAsync';
 import type { TicketComment } from '../../lib/types';
 import { Button } from '../../ui/Button';
 import { Card } from '../../ui/Card';
-import { Checkbox, TextAreaField } from '../../ui/Field';
+import { Checkbox, SelectField, TextAreaField } from '../../ui/Field';
 import { InlineError } from '../../ui/States';
 
 export interface InsertRequest {
@@ -11,15 +13,67 @@ export interface InsertRequest {
   seq: number;
 }
 
+/** Saved replies: pick one, and it is filled in for this ticket and inserted at the cursor. */
+function MacroPicker({ number, onInsert }: { number: number; onInsert: (text: string) => void }) {
+  const macros = useAsync(() => api.listMacros(), []);
+  const [id, setId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const items = macros.data?.items ?? [];
+
+  const insert = async () => {
+    if (!id) return;
+    setBusy(true);
+    setError('');
+    try {
+      onInsert((await api.renderMacro(id, number)).body);
+      setId('');
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="macro-picker">
+      <SelectField
+        label="Saved reply"
+        value={id}
+        onChange={(e) => setId(e.target.value)}
+        options={[
+          { value: '', label: items.length ? 'Choose a saved reply…' : 'No saved replies yet' },
+          ...items.map((m) => ({ value: m.id, label: m.name })),
+        ]}
+        disabled={!items.length}
+      />
+      <Button size="sm" onClick={insert} disabled={!id} loading={busy}>
+        Insert
+      </Button>
+      <Link to="/macros" className="small">
+        Manage saved replies
+      </Link>
+      {error && (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
 export function ReplyBox({
   number,
   onPosted,
   insert,
+  onInsert,
 }: {
   number: number;
   onPosted: (c: TicketComment) => void;
   /** Text to add at the cursor (an article link, a saved reply); a new seq inserts again. */
   insert?: InsertRequest | null;
+  /** Asks for text to be inserted (a saved reply picked here). */
+  onInsert?: (text: string) => void;
 }) {
   const [body, setBody] = useState('');
   const area = useRef<HTMLTextAreaElement | null>(null);
@@ -61,6 +115,7 @@ export function ReplyBox({
     <Card className={`reply-box${internal ? ' internal' : ''}`}>
       <form className="stack-sm" onSubmit={submit}>
         <InlineError error={error} />
+        {onInsert && <MacroPicker number={number} onInsert={onInsert} />}
         <TextAreaField
           label="Reply"
           id="ticket-reply"

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
+import { Attachments } from '../../components/Attachments';
 import { api, ApiError, errorMessage, type TicketChanges } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import type { ChangeEvent, Ticket, TicketComment } from '../../lib/types';
@@ -16,6 +17,7 @@ import { RequesterPanel } from './RequesterPanel';
 import { ShortcutHelp } from './TicketsPage';
 import { TicketProperties } from './TicketProperties';
 import { TicketThread } from './TicketThread';
+import '../work.css';
 
 export function TicketDetailPage() {
   const number = Number(useParams().number);
@@ -25,13 +27,13 @@ export function TicketDetailPage() {
   const insertText = useCallback((text: string) => setInsert((p) => ({ text, seq: (p?.seq ?? 0) + 1 })), []);
   const toast = useToast();
   const ticket = useAsync(() => api.getTicket(number), [number]);
-  const comments = useAsync(() => api.listComments(number), [number]);
+  const activity = useAsync(() => api.ticketActivity(number), [number]);
   const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const reloadAll = useCallback(() => {
     ticket.reload();
-    comments.reload();
-  }, [ticket, comments]);
+    activity.reload();
+  }, [ticket, activity]);
 
   // Someone else (a person or an agent) changed this ticket: refresh it, at most every 400 ms.
   const onEvent = useCallback(
@@ -51,6 +53,7 @@ export function TicketDetailPage() {
     try {
       const saved = await api.updateTicket(current.number, current.version, changes);
       ticket.setData(saved);
+      activity.reload();
       toast.success(`Ticket #${saved.number} updated`);
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
@@ -76,12 +79,12 @@ export function TicketDetailPage() {
   });
 
   const onPosted = (c: TicketComment) => {
-    comments.setData((prev) => ({
-      items: [...(prev?.items ?? []), c],
-      nextCursor: prev?.nextCursor ?? null,
+    activity.setData((prev) => ({
+      items: [...(prev?.items ?? []), { type: 'comment', at: c.createdAt, comment: c }],
+      truncated: prev?.truncated ?? false,
     }));
     toast.success(c.internal ? 'Internal note added' : 'Reply sent');
-    ticket.reload();
+    reloadAll();
   };
 
   if (ticket.error) {
@@ -117,19 +120,22 @@ export function TicketDetailPage() {
       />
       <div className="ticket-layout">
         <div className="stack">
-          {comments.error ? (
+          {activity.error ? (
             <ErrorState
-              error={comments.error}
-              onRetry={comments.reload}
+              error={activity.error}
+              onRetry={activity.reload}
               title="Couldn’t load the conversation"
             />
           ) : (
-            <TicketThread ticket={t} comments={comments.data?.items ?? []} />
+            <TicketThread ticket={t} activity={activity.data?.items ?? []} />
           )}
-          {can('tickets:write') && <ReplyBox number={t.number} onPosted={onPosted} insert={insert} />}
+          {can('tickets:write') && (
+            <ReplyBox number={t.number} onPosted={onPosted} insert={insert} onInsert={insertText} />
+          )}
         </div>
         <div className="stack">
           <TicketProperties ticket={t} onChange={update} stale={ticket.loading} />
+          <Attachments target={{ kind: 'ticket', number: t.number }} canWrite={can('tickets:write')} />
           {t.requester && <RequesterPanel requester={t.requester} current={t.number} />}
           {can('kb:read') && (
             <RelatedArticles query={t.title} onInsert={can('tickets:write') ? insertText : undefined} />

@@ -2,9 +2,12 @@ import { useState } from 'react';
 import { formatDateTime } from '../../lib/format';
 import { useAuth } from '../../lib/auth';
 import {
+  CHANNEL_LABELS,
+  TICKET_CHANNELS,
   TICKET_PRIORITIES,
   TICKET_STATUSES,
   type Ticket,
+  type TicketChannel,
   type TicketPriority,
   type TicketStatus,
 } from '../../lib/types';
@@ -67,6 +70,13 @@ export function TicketProperties({ ticket, onChange, stale = false }: Props) {
           options={toOptions(TICKET_PRIORITIES)}
           disabled={!canWrite || busy}
           onChange={(e) => void change({ priority: e.target.value as TicketPriority })}
+        />
+        <SelectField
+          label="Channel"
+          value={ticket.channel}
+          options={toOptions(TICKET_CHANNELS, CHANNEL_LABELS)}
+          disabled={!canWrite || busy}
+          onChange={(e) => void change({ channel: e.target.value as TicketChannel })}
         />
         {staff.length > 0 ? (
           <SelectField

@@ -1,9 +1,17 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import { formatDateTime, formatRelative } from '../../lib/format';
-import { TICKET_PRIORITIES, TICKET_STATUSES, type Ticket } from '../../lib/types';
+import {
+  CHANNEL_LABELS,
+  TICKET_CHANNELS,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  type Ticket,
+  type TicketSort,
+  type TicketView,
+} from '../../lib/types';
 import { useCursorPages } from '../../lib/useCursorPages';
 import { useEvents } from '../../lib/useEvents';
 import { useShortcuts } from '../../lib/useShortcuts';
@@ -13,15 +21,28 @@ import { Badge, PriorityBadge, TicketStatusBadge } from '../../ui/Badge';
 import { Button } from '../../ui/Button';
 import { Card } from '../../ui/Card';
 import { Dialog } from '../../ui/Dialog';
-import { SelectField, TextField, toOptions, type Option } from '../../ui/Field';
+import { Checkbox, SelectField, TextField, toOptions, type Option } from '../../ui/Field';
 import { PageHeader } from '../../ui/PageHeader';
 import { Pagination } from '../../ui/Pagination';
 import { EmptyState, ErrorState, Loading } from '../../ui/States';
 import { Table } from '../../ui/Table';
 import { useToast } from '../../ui/Toast';
+import { BulkActions } from './BulkActions';
 import { NewTicketDialog } from './NewTicketDialog';
+import { SavedViews } from './SavedViews';
+import '../work.css';
 
-const FILTER_KEYS = ['q', 'status', 'priority', 'assigneeId', 'requesterEmail'] as const;
+const FILTER_KEYS = [
+  'q',
+  'status',
+  'priority',
+  'channel',
+  'assigneeId',
+  'requesterEmail',
+  'tag',
+  'sort',
+  'order',
+] as const;
 const TEXT_KEYS = ['q'] as const;
 
 export function SlaCell({ ticket }: { ticket: Ticket }) {
@@ -48,14 +69,78 @@ export function TicketsPage() {
   const [creating, setCreating] = useState(false);
   const filters = useSearchFilters(FILTER_KEYS, TEXT_KEYS);
   const { applied } = filters;
-  const list = useCursorPages((cursor) => api.listTickets({ ...applied, limit: 25, cursor }), filters.key);
+  const [params] = useSearchParams();
+  const viewId = params.get('view') ?? '';
+  // A text search ranks by match; a sort applies to the filtered list without one.
+  const sorting = !applied.q && !!applied.sort;
+  const list = useCursorPages(
+    (cursor) =>
+      api.listTickets({
+        ...applied,
+        assigneeId: applied.assigneeId === 'me' ? me?.id : applied.assigneeId,
+        sort: sorting ? applied.sort : undefined,
+        order: sorting ? applied.order : undefined,
+        limit: 25,
+        cursor,
+      }),
+    filters.key,
+  );
 
   const assigneeOptions: Option[] = [
     { value: '', label: 'Anyone' },
-    ...(me ? [{ value: me.id, label: 'Me' }] : []),
+    ...(me ? [{ value: 'me', label: 'Me' }] : []),
+    { value: 'none', label: 'Unassigned' },
     ...staff.filter((u) => u.id !== me?.id).map((u) => ({ value: u.id, label: u.name || u.email })),
   ];
-  const filtered = FILTER_KEYS.some((k) => applied[k]);
+  const filtered = FILTER_KEYS.some((k) => k !== 'sort' && k !== 'order' && applied[k]);
+
+  const openView = useCallback(
+    (view: TicketView | null) => filters.reset(view ? view.query : {}, view ? { view: view.id } : {}),
+    [filters],
+  );
+
+  // Multi-select for bulk changes: ticket numbers, kept across live reloads, cleared on new filters.
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  useEffect(() => setSelected(new Set()), [filters.key]);
+  const selectedTickets = useMemo(
+    () => list.items.filter((t) => selected.has(t.number)),
+    [list.items, selected],
+  );
+  const toggle = (n: number, on: boolean) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(n);
+      else next.delete(n);
+      return next;
+    });
+  const allOnPage = list.items.length > 0 && list.items.every((t) => selected.has(t.number));
+  const canWrite = can('tickets:write');
+
+  const sortBy = (key: TicketSort) => {
+    const order = applied.sort === key && applied.order !== 'asc' ? 'asc' : 'desc';
+    filters.set('sort', key);
+    filters.set('order', order);
+  };
+  const sortHeader = (key: TicketSort, label: string, className?: string) => {
+    const active = sorting && applied.sort === key;
+    const dir = active ? (applied.order === 'asc' ? 'ascending' : 'descending') : undefined;
+    return (
+      <th className={className} aria-sort={dir ?? 'none'}>
+        <button
+          type="button"
+          className="sort-button"
+          onClick={() => sortBy(key)}
+          disabled={!!applied.q}
+          title={applied.q ? 'Search results are ordered by best match' : `Sort by ${label.toLowerCase()}`}
+        >
+          {label}
+          <span aria-hidden="true" className="sort-icon">
+            {active ? (dir === 'ascending' ? '▲' : '▼') : '↕'}
+          </span>
+        </button>
+      </th>
+    );
+  };
 
   // Live queue: a ticket created or changed anywhere (REST, MCP, another agent) refreshes the
   // first page within half a second, without a reload.
@@ -79,6 +164,9 @@ export function TicketsPage() {
     k: () => setCursor((c) => Math.max(0, c - 1)),
     Enter: () => {
       if (rows[cursor]) navigate(`/tickets/${rows[cursor].number}`);
+    },
+    x: () => {
+      if (rows[cursor] && canWrite) toggle(rows[cursor].number, !selected.has(rows[cursor].number));
     },
     '/': () => document.getElementById('tickets-search')?.focus(),
     c: () => {
@@ -131,12 +219,29 @@ export function TicketsPage() {
             options={[{ value: '', label: 'Any priority' }, ...toOptions(TICKET_PRIORITIES)]}
           />
           <SelectField
+            label="Channel"
+            value={filters.draft.channel}
+            onChange={(e) => filters.set('channel', e.target.value)}
+            options={[{ value: '', label: 'Any channel' }, ...toOptions(TICKET_CHANNELS, CHANNEL_LABELS)]}
+          />
+          <SelectField
             label="Assignee"
             value={filters.draft.assigneeId}
             onChange={(e) => filters.set('assigneeId', e.target.value)}
             options={assigneeOptions}
           />
         </form>
+        <SavedViews viewId={viewId} query={applied} onOpen={openView} />
+        {canWrite && (
+          <BulkActions
+            selected={selectedTickets}
+            onClear={() => setSelected(new Set())}
+            onDone={(failures) => {
+              setSelected(new Set(failures.map((f) => f.number)));
+              list.reload();
+            }}
+          />
+        )}
         {list.error ? (
           <ErrorState error={list.error} onRetry={list.reload} title="Couldn’t load tickets" />
         ) : list.loading && !list.data ? (
@@ -150,18 +255,47 @@ export function TicketsPage() {
             <Table caption="Tickets" testId="tickets-table">
               <thead>
                 <tr>
-                  <th className="num">#</th>
+                  {canWrite && (
+                    <th className="select-col">
+                      <Checkbox
+                        label="Select all tickets on this page"
+                        hideLabel
+                        checked={allOnPage}
+                        onChange={(e) =>
+                          setSelected(e.target.checked ? new Set(list.items.map((t) => t.number)) : new Set())
+                        }
+                      />
+                    </th>
+                  )}
+                  {sortHeader('created', '#', 'num')}
                   <th>Title</th>
                   <th>Status</th>
-                  <th>Priority</th>
+                  {sortHeader('priority', 'Priority')}
+                  <th className="hide-sm">Channel</th>
                   <th className="hide-sm">Assignee</th>
-                  <th className="hide-sm">SLA</th>
-                  <th className="hide-sm">Updated</th>
+                  {sortHeader('slaDue', 'SLA', 'hide-sm')}
+                  {sortHeader('updated', 'Updated', 'hide-sm')}
                 </tr>
               </thead>
               <tbody>
                 {list.items.map((t, i) => (
-                  <tr key={t.id} data-row-index={i} className={i === cursor ? 'current' : undefined}>
+                  <tr
+                    key={t.id}
+                    data-row-index={i}
+                    className={[i === cursor && 'current', selected.has(t.number) && 'selected']
+                      .filter(Boolean)
+                      .join(' ')}
+                  >
+                    {canWrite && (
+                      <td className="select-col">
+                        <Checkbox
+                          label={`Select ticket #${t.number} ${t.title}`}
+                          hideLabel
+                          checked={selected.has(t.number)}
+                          onChange={(e) => toggle(t.number, e.target.checked)}
+                        />
+                      </td>
+                    )}
                     <td className="num muted">{t.number}</td>
                     <td>
                       <Link className="row-link" to={`/tickets/${t.number}`}>
@@ -175,6 +309,7 @@ export function TicketsPage() {
                     <td>
                       <PriorityBadge priority={t.priority} />
                     </td>
+                    <td className="hide-sm">{CHANNEL_LABELS[t.channel]}</td>
                     <td className="hide-sm">
                       {t.assignee?.name || t.assignee?.email || <span className="muted">Unassigned</span>}
                     </td>
@@ -191,15 +326,7 @@ export function TicketsPage() {
           </div>
         )}
         {(list.hasPrevious || list.items.length > 0) && (
-          <Pagination
-            page={list.page}
-            count={list.items.length}
-            noun={list.items.length === 1 ? 'ticket' : 'tickets'}
-            hasPrevious={list.hasPrevious}
-            hasNext={list.hasNext}
-            onPrevious={list.previous}
-            onNext={list.next}
-          />
+          <Pagination list={list} noun={list.items.length === 1 ? 'ticket' : 'tickets'} />
         )}
       </Card>
       <ShortcutHelp open={help} onClose={() => setHelp(false)} />
@@ -219,6 +346,7 @@ export function TicketsPage() {
 export const TICKET_SHORTCUTS: [string, string][] = [
   ['j / k', 'Next / previous ticket in the list'],
   ['Enter', 'Open the highlighted ticket'],
+  ['x', 'Select / unselect the highlighted ticket'],
   ['/', 'Search tickets'],
   ['c', 'New ticket'],
   ['a', 'Assign the open ticket to me'],

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { SearchIndexer } from '@app/knowledge';
-import { JobHandlerRegistry, type JobContext, type JobHandler } from './job-handler';
+import { JobHandlerRegistry, type JobContext, type JobHandler } from '@app/jobs';
+import { SearchIndexer } from './search-indexer';
 
 /**
  * Repair path: re-reads a document into this process's search index (when it holds one).

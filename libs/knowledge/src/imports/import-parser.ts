@@ -1,5 +1,5 @@
 import { FrontMatterError, FrontMatterParser, splitFrontMatter } from './front-matter';
-import type { ImportDocument, ImportFailure } from './queues';
+import type { ImportDocument, ImportFailure } from '@app/jobs';
 
 export interface ParsedImport {
   documents: ImportDocument[];
@@ -93,4 +93,29 @@ export function parseJsonImport(value: unknown): ParsedImport {
     else out.rejected.push({ item: `#${i + 1}`, reason: 'is not an object' });
   });
   return out;
+}
+
+/**
+ * The one reader of uploaded files, shared by REST (multipart) and the CLI: a `.json` file is a
+ * JSON export, any other file Markdown with optional front matter. A file that cannot be read
+ * becomes a `rejected` item naming it; the order of the documents is the order of the files.
+ */
+export async function parseUploads(files: { name: string; text: string }[]): Promise<ParsedImport> {
+  const out: ParsedImport = { documents: [], rejected: [] };
+  const markdown: { name: string; text: string }[] = [];
+  for (const f of files) {
+    if (!/\.json$/i.test(f.name)) {
+      markdown.push(f);
+      continue;
+    }
+    try {
+      const parsed = parseJsonImport(JSON.parse(f.text));
+      out.documents.push(...parsed.documents);
+      out.rejected.push(...parsed.rejected);
+    } catch (e) {
+      out.rejected.push({ item: f.name, reason: `not a JSON export: ${(e as Error).message}` });
+    }
+  }
+  const md = await parseMarkdownFiles(markdown);
+  return { documents: [...out.documents, ...md.documents], rejected: [...out.rejected, ...md.rejected] };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FRONT_MATTER_LIMITS, splitFrontMatter } from './front-matter';
 import { parseMarkdownFiles } from './import-parser';
 
-const fixtures = join(__dirname, '../../../test/fixtures/security/imports');
+const fixtures = join(__dirname, '../../../../test/fixtures/security/imports');
 const fixture = (name: string) => ({ name, text: readFileSync(join(fixtures, name), 'utf8') });
 const g = globalThis as { __contextDeskPwned?: unknown };
 
@@ -84,6 +84,17 @@ describe('Markdown import front matter', () => {
   it('treats text without a closing fence, and plain Markdown, as body', async () => {
     expect(splitFrontMatter('---\nno closing fence')).toEqual({ yaml: null, body: '---\nno closing fence' });
     expect(splitFrontMatter('---yml\na: 1\n---\nbody')).toEqual({ yaml: 'a: 1\n', body: 'body' });
+    expect(splitFrontMatter('---\r\na: 1\r\n--- \t\r\nbody\r\n')).toEqual({
+      yaml: 'a: 1\r\n',
+      body: 'body\r\n',
+    });
+    expect(splitFrontMatter('---\n---\nbody')).toEqual({ yaml: '', body: 'body' });
+    expect(splitFrontMatter('---\na: 1\n---')).toEqual({ yaml: 'a: 1\n', body: '' });
+    // Not fences: `----`, `--- x`, a fence after a lone \r, two \r.
+    expect(splitFrontMatter('---\na: 1\n----\n--- x\nb\r---\n---\r\r\n').yaml).toBeNull();
+    // A 2 MiB file of short lines without a closing fence is all body.
+    const big = '---\n' + '- \n'.repeat(690_000);
+    expect(splitFrontMatter(big)).toEqual({ yaml: null, body: big });
     const r = await parseMarkdownFiles([{ name: 'notes/hello-world.md', text: '# Hello\n\nText' }]);
     expect(r.documents).toEqual([{ slug: 'hello-world', title: 'Hello', body: 'Text' }]);
   });

@@ -1,10 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidError, assertScopes, type Principal } from '@app/core';
 import type { ParsedImport } from './import-parser';
-import { JobQueue } from './job-queue';
-import type { JobDto } from './job-store';
+import { JobQueue, type JobDto } from '@app/jobs';
 
 export const MAX_IMPORT_ITEMS = 10_000;
+/**
+ * Largest JSON body `POST /api/v1/imports` accepts (other JSON bodies stay at 2 MB): room for
+ * thousands of articles per request, still bounded (the body is parsed in memory and stored as
+ * the job's payload).
+ */
+export const MAX_IMPORT_JSON_BYTES = 32 * 1024 * 1024;
 
 /** Starts document imports as jobs; their progress and result are read from the job record. */
 @Injectable()

@@ -1,0 +1,5 @@
+import { createZodDto } from 'nestjs-zod';
+import { attachmentListSchema, attachmentSchema } from '@app/attachments';
+
+export class AttachmentResponse extends createZodDto(attachmentSchema) {}
+export class AttachmentList extends createZodDto(attachmentListSchema) {}

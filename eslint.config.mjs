@@ -25,30 +25,42 @@ export const LIB_IMPORTS = {
 };
 const LIBS = Object.keys(LIB_IMPORTS);
 
-const boundaries = LIBS.map((lib) => ({
-  files: [`libs/${lib}/src/**/*.ts`],
-  rules: {
-    '@typescript-eslint/no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          {
-            group: LIBS.filter((l) => l !== lib && !LIB_IMPORTS[lib].includes(l)).map((l) => `@app/${l}`),
-            message: `libs/${lib} may import only ${LIB_IMPORTS[lib].map((l) => '@app/' + l).join(', ') || 'no other lib'} (see LIB_IMPORTS in eslint.config.mjs and docs/architecture.md).`,
-          },
-          {
-            group: ['@app/*/*'],
-            message: 'Import a lib through its public API (@app/<lib>), not a deep path.',
-          },
-          {
-            group: ['**/apps/**', '**/libs/**'],
-            message: 'Libs never import from apps/, and reach other libs through @app/<lib>.',
-          },
-        ],
-      },
-    ],
+/** The import patterns a lib's files may not use (a later flat-config block replaces, not adds to, them). */
+const boundaryPatterns = (lib) => [
+  {
+    group: LIBS.filter((l) => l !== lib && !LIB_IMPORTS[lib].includes(l)).map((l) => `@app/${l}`),
+    message: `libs/${lib} may import only ${LIB_IMPORTS[lib].map((l) => '@app/' + l).join(', ') || 'no other lib'} (see LIB_IMPORTS in eslint.config.mjs and docs/architecture.md).`,
   },
-}));
+  {
+    group: ['@app/*/*'],
+    message: 'Import a lib through its public API (@app/<lib>), not a deep path.',
+  },
+  {
+    group: ['**/apps/**', '**/libs/**'],
+    message: 'Libs never import from apps/, and reach other libs through @app/<lib>.',
+  },
+];
+const restrictImports = (patterns) => ({
+  '@typescript-eslint/no-restricted-imports': ['error', { patterns }],
+});
+
+/** Files of libs/mcp that reach data only through the domain services (McpDomain). */
+export const MCP_DOMAIN_FILES = 'libs/mcp/src/{tools,resources,prompts,domain,schemas}.ts';
+
+const boundaries = [
+  ...LIBS.map((lib) => ({
+    files: [`libs/${lib}/src/**/*.ts`],
+    rules: restrictImports(boundaryPatterns(lib)),
+  })),
+  {
+    // Same boundaries as the rest of libs/mcp, plus no @app/database.
+    files: [MCP_DOMAIN_FILES],
+    rules: restrictImports([
+      ...boundaryPatterns('mcp'),
+      { group: ['@app/database'], message: 'Call a domain service (McpDomain) instead.' },
+    ]),
+  },
+];
 
 export default tseslint.config(
   {
@@ -155,16 +167,6 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportAllDeclaration', message: 'Name the exports of a lib (no export *).' },
-      ],
-    },
-  },
-  {
-    // MCP tools, resources and prompts reach data only through the domain services (McpDomain).
-    files: ['libs/mcp/src/{tools,resources,prompts,domain,schemas}.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['@app/database'], message: 'Call a domain service (McpDomain) instead.' }] },
       ],
     },
   },

@@ -21,6 +21,7 @@ import { McpAudit } from './audit';
 import { readMcpBody } from './body';
 import { McpCatalog } from './catalog';
 import { ListAnswerCache } from './list-cache';
+import { ListenSlots } from './listen-slots';
 import { toAuthInfo, type McpAuthInfo } from './context';
 import { McpServerFactory } from './mcp-server.factory';
 import { HEADER_MISMATCH, paramHeaderMismatch } from './param-headers';
@@ -108,6 +109,8 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
   private readonly live = new Map<string, Set<ServerResponse>>();
   /** RATE_LIMIT_PER_MINUTE requests per API key or user, as on REST (counted apart from REST). */
   private readonly rateLimit: RateLimitPolicy;
+  /** 2026-07-28 listen streams, capped per principal and in total like sessions. */
+  private readonly listens: ListenSlots;
 
   constructor(
     private readonly config: AppConfig,
@@ -120,6 +123,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     private readonly rateLimiter: RateLimiter,
   ) {
     this.rateLimit = { name: 'mcp', limit: config.rateLimitPerMinute, windowSec: 60 };
+    this.listens = new ListenSlots(config.mcpMaxSessionsPerPrincipal, config.mcpMaxSessions);
     this.allowedOrigins = new Set(config.mcpAllowedOrigins.map((o) => o.toLowerCase()));
     const hostnameOf = (u: string) => {
       try {
@@ -149,7 +153,9 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       bus: this.subscriptions.bus,
       onerror,
       maxRequestBodySize: this.config.mcpMaxBodyBytes,
-      maxSubscriptions: this.config.mcpMaxSessions,
+      // ListenSlots refuses first (503 + Retry-After); the SDK's own cap (an in-band -32603) is
+      // only a backstop, with headroom for streams whose socket closed before the SDK let go.
+      maxSubscriptions: this.config.mcpMaxSessions + 64,
     });
     this.serveModern = toNodeHandler(this.modern, {
       onerror,
@@ -215,6 +221,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     sessions: number;
     bufferedEvents: number;
     liveResponses: number;
+    listenStreams: number;
     listAnswers: number;
     auditPending: number;
   } {
@@ -226,6 +233,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       sessions: this.sessions.size,
       bufferedEvents,
       liveResponses,
+      listenStreams: this.listens.count(),
       listAnswers: this.lists.size,
       auditPending: this.audit.backlog.pending,
     };
@@ -350,6 +358,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       const mismatch = def && paramHeaderMismatch(def, call.params?.arguments, (h) => header(req, h));
       if (mismatch)
         return rpcError(res, 400, HEADER_MISMATCH, `Header mismatch: ${mismatch}`, {}, call.id ?? null);
+      if (call.method === 'subscriptions/listen' && !this.admitListen(res, principal, call.id)) return;
       return (
         this.serveOrReplay(req, res, body, principal, 'modern', (r, o) => this.modern.fetch(r, o)) ??
         this.serveModern(req, res, body)
@@ -605,6 +614,22 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       });
     }
     await session.serve(req, res, body);
+  }
+
+  /** Takes a listen-stream slot for `res`, or answers 503 + Retry-After as `initialize` does. */
+  private admitListen(res: ServerResponse, principal: Principal, id: unknown): boolean {
+    const slot = this.listens.take(principalKey(principal), res);
+    if (slot.ok) return true;
+    rpcError(
+      res,
+      503,
+      -32000,
+      `Too many open subscriptions/listen streams ${slot.scope === 'principal' ? 'for these credentials' : 'on this server'} (at most ${slot.cap}); close one or retry later`,
+      { 'Retry-After': '30' },
+      id ?? null,
+      { status: 503, retryAfter: 30, limit: slot.cap },
+    );
+    return false;
   }
 
   /**

@@ -393,10 +393,11 @@ describe('agent tasks over MCP, with call counts', () => {
     expect(queued.body).toMatchObject({ body: 'second', baseVersion: 4 });
   });
 
-  it('describes every input field of every tool and uses portable schemas (the Inspector lint rules)', async () => {
+  it('describes every input field of every tool and uses portable schemas (the Inspector lint rules, no top-level combinators)', async () => {
     const { tools } = await client.listTools();
     expect(tools.length).toBeGreaterThanOrEqual(16);
     const problems = tools.flatMap((tool) => [
+      ...topLevelProblems(tool.inputSchema, `${tool.name} input`),
       ...schemaProblems(tool.inputSchema, `${tool.name} input`, true),
       ...schemaProblems(tool.outputSchema, `${tool.name} output`, false),
     ]);
@@ -434,6 +435,17 @@ describe('agent tasks over MCP, with call counts', () => {
     expect(run.stderr).not.toMatch(/Warning|Error|portability/i);
   });
 });
+
+/**
+ * What model APIs (Anthropic, OpenAI, Bedrock, Vertex) refuse in a tool's input schema: anything
+ * but a plain object at the top, or a combinator or condition there.
+ */
+function topLevelProblems(schema: Record<string, unknown>, path: string): string[] {
+  const out = schema.type === 'object' ? [] : [`${path}: top-level type is not "object"`];
+  for (const k of ['oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else'])
+    if (k in schema) out.push(`${path}: ${k} at the top level`);
+  return out;
+}
 
 /**
  * What the MCP Inspector's schema lint reports (type arrays, remote $ref, boolean and untyped

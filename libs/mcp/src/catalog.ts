@@ -113,21 +113,36 @@ function inputSchemaOf(def: ToolDef): Tool['inputSchema'] {
   return schema;
 }
 
-const toolEntry = (def: ToolDef): ToolEntry => ({
-  def,
-  tool: {
-    name: def.name,
-    title: def.title,
-    description: def.description,
-    inputSchema: inputSchemaOf(def),
-    outputSchema: compactSchema(
-      portableSchema(z.toJSONSchema(def.output, { io: 'output', unrepresentable: 'any' })),
-      'output',
-    ) as Tool['outputSchema'],
-    annotations: def.annotations,
-    execution: { taskSupport: 'forbidden' },
-  },
+/**
+ * Keywords the model APIs agents run on (Anthropic, OpenAI, Bedrock, Vertex) refuse at the top
+ * level of a tool's input schema: clients that hand schemas to a model drop or fail on such a
+ * tool. "Give this or that" is checked when the tool is called; two forms of one argument go on
+ * the property (anyOf).
+ */
+export const TOP_LEVEL_INPUT_FORBIDDEN = ['oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else'] as const;
+
+const toolOf = (def: ToolDef, inputSchema: Tool['inputSchema']): Tool => ({
+  name: def.name,
+  title: def.title,
+  description: def.description,
+  inputSchema,
+  outputSchema: compactSchema(
+    portableSchema(z.toJSONSchema(def.output, { io: 'output', unrepresentable: 'any' })),
+    'output',
+  ) as Tool['outputSchema'],
+  annotations: def.annotations,
+  execution: { taskSupport: 'forbidden' },
 });
+
+const toolEntry = (def: ToolDef): ToolEntry => {
+  const inputSchema = inputSchemaOf(def);
+  const refused = TOP_LEVEL_INPUT_FORBIDDEN.filter((k) => k in inputSchema);
+  if (refused.length)
+    throw new Error(
+      `MCP tool ${def.name}: its input schema has ${refused.join(', ')} at the top level, which model APIs refuse`,
+    );
+  return { def, tool: toolOf(def, inputSchema) };
+};
 
 const promptEntry = (p: PromptDef): Prompt => ({
   name: p.name,

@@ -139,6 +139,23 @@ describe('MCP door logic', () => {
     expect((search.inputSchema.properties as any).collection['x-mcp-header']).toBe('Collection');
   });
 
+  it('refuses a tool whose input schema has a combinator at the top level (model APIs reject it)', () => {
+    const catalog = new McpCatalog();
+    const base = catalog.tool('get_user')!;
+    const withRootOneOf = {
+      ...base,
+      name: 'get_user_root_one_of',
+      input: base.input.meta({ oneOf: [{ required: ['id'] }, { required: ['email'] }] }),
+    };
+    expect(() => catalog.addTool(withRootOneOf)).toThrow(/get_user_root_one_of.*oneOf at the top level/);
+    // A combinator on a property is fine.
+    const doc = catalog
+      .visibleTo(principal('kb:read'))
+      .tools.find((x) => x.name === 'get_document')!.inputSchema;
+    expect(Object.keys(doc)).not.toContain('oneOf');
+    expect((doc.properties as any).id.anyOf).toHaveLength(2);
+  });
+
   it('says what to do next on domain errors', () => {
     expect(toolErrorText(new VersionConflictError('document', 'd1', 1, 3))).toMatch(/expectedVersion 3/);
     expect(toolErrorText(new NotFoundError('ticket', 9))).toMatch(/^Not found/);

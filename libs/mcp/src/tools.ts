@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
-import { InvalidError, type Principal, type Scope } from '@app/core';
-import { createDocumentSchema, helpArticleUrl, updateDocumentSchema } from '@app/knowledge';
+import { InvalidError, type Principal, type Scope, uuidSchema } from '@app/core';
+import { createDocumentSchema, documentFields, helpArticleUrl, updateDocumentSchema } from '@app/knowledge';
 import {
   commentInputSchema,
   createTicketSchema,
@@ -116,7 +116,18 @@ const ticketLine = (t: z.output<typeof ticketOut>): string => {
   );
 };
 
-const documentKey = z.string().min(1).max(200).describe('document id (UUID) or slug');
+/**
+ * A document named by id or by slug: the two forms sit on the property (anyOf), never at the
+ * schema's top level, which model APIs refuse in a tool's input schema.
+ */
+const documentKey = z
+  .union(
+    [uuidSchema.meta({ description: 'document id' }), documentFields.slug.meta({ description: 'slug' })],
+    {
+      error: 'must be a document id (UUID) or a slug such as "reset-password"',
+    },
+  )
+  .describe('document id (UUID) or slug');
 const tags = z.array(z.string().min(1).max(50)).max(20);
 const ticketNumber = z.number().int().min(1).max(2_147_483_647).describe('ticket number, e.g. 42');
 const limit = (max: number, def: number) => z.number().int().min(1).max(max).default(def);
@@ -218,25 +229,23 @@ export const TOOLS: ToolDef[] = [
     title: 'Get a document',
     description: 'One knowledge-base document by id or slug, with its Markdown body and version.',
     scope: 'kb:read',
-    input: z
-      .object({
-        id: z.string().min(1).max(200).optional().describe('document id (UUID); give this or slug'),
-        slug: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe('document slug, e.g. "reset-password"; give this or id'),
-      })
-      .meta({ oneOf: [{ required: ['id'] }, { required: ['slug'] }] }),
+    // "id or slug" is checked when called: a top-level oneOf would make model APIs refuse the tool.
+    input: z.object({
+      id: documentKey.optional().describe('document id (UUID) or slug; give this or slug'),
+      slug: z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
+        .describe('document slug, e.g. "reset-password"; give this or id'),
+    }),
     output: documentOut,
     annotations: READ,
     async run(domain, args) {
-      const key = args.id ?? args.slug;
-      if (!key)
+      if (!args.id && !args.slug)
         throw new InvalidError('give either id or slug', [{ field: 'id', message: 'or slug is required' }]);
       const doc = args.id
-        ? await domain.documents.get(args.id)
+        ? await domain.documents.getByIdOrSlug(args.id)
         : await domain.documents.getBySlug(args.slug!);
       return toDocumentOut(doc, domain.config.publicUrl);
     },
@@ -263,7 +272,7 @@ export const TOOLS: ToolDef[] = [
       'Changes fields of a document at a known version; a stale expectedVersion is refused with the current one.',
     scope: 'kb:write',
     input: updateDocumentSchema.extend({
-      id: z.string().min(1).max(200).describe('document id (or slug)'),
+      id: documentKey,
       expectedVersion: updateDocumentSchema.shape.expectedVersion
         .unwrap()
         .describe('the version the change is based on (from get_document); a stale one is refused'),
@@ -552,12 +561,11 @@ export const TOOLS: ToolDef[] = [
     title: 'Get a user',
     description: 'One person by id or by email.',
     scope: 'users:read',
-    input: z
-      .object({
-        id: z.string().min(1).max(100).optional().describe('user id (UUID); give this or email'),
-        email: z.string().min(1).max(254).optional().describe('email address; give this or id'),
-      })
-      .meta({ oneOf: [{ required: ['id'] }, { required: ['email'] }] }),
+    // "id or email" is checked when called: a top-level oneOf would make model APIs refuse the tool.
+    input: z.object({
+      id: z.string().min(1).max(100).optional().describe('user id (UUID); give this or email'),
+      email: z.string().min(1).max(254).optional().describe('email address; give this or id'),
+    }),
     output: userOut,
     annotations: READ,
     async run(domain, args) {

@@ -146,7 +146,7 @@ export class JobExecutor implements OnModuleInit, BeforeApplicationShutdown, OnA
         maxAttempts: job.maxAttempts,
         progress: (p) => this.store.progress(job.id, p),
         checkpoint: job.checkpoint,
-        saveCheckpoint: (data) => this.store.checkpoint(job.id, data),
+        saveCheckpoint: (data, tx) => this.store.checkpoint(job.id, data, tx),
         signal: abort.signal,
       });
       await this.store.complete(job.id, result);

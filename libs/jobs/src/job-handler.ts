@@ -1,3 +1,4 @@
+import type { Tx } from '@app/database';
 import type { JobPayloads, QueueName } from './queues';
 
 export interface JobContext<Q extends QueueName = QueueName> {
@@ -14,8 +15,12 @@ export interface JobContext<Q extends QueueName = QueueName> {
    * (a crash, a retry); null on a first run. Handlers resume from it instead of starting over.
    */
   checkpoint: unknown;
-  /** Saves the work done so far (counters, position) in the job row. */
-  saveCheckpoint(data: unknown): Promise<void>;
+  /**
+   * Saves the work done so far (counters, position) in the job row. Given `tx`, it is written in
+   * that transaction, so the checkpoint commits (or not) together with the work it counts: a
+   * crash can then never leave done work that the checkpoint does not know about.
+   */
+  saveCheckpoint(data: unknown, tx?: Tx): Promise<void>;
   /**
    * Aborted when the process shuts down (SIGTERM). A long handler checks it at its safe points
    * (after a checkpoint) and throws {@link JobInterruptedError}: the job goes back to the queue

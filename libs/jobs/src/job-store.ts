@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { currentTraceparent, NotFoundError, isUuid, type Principal } from '@app/core';
-import { DatabaseService, Prisma } from '@app/database';
+import { DatabaseService, Prisma, type Tx } from '@app/database';
 import type { JobPayloads, QueueName } from './queues';
 
 export type JobStateName = 'queued' | 'running' | 'completed' | 'failed';
@@ -187,12 +187,15 @@ export class JobStore {
     return rows[0] ? toClaimed(rows[0]) : null;
   }
 
-  /** Saves what a running job has done so far (given back to the next attempt after a crash). */
-  async checkpoint(id: string, data: unknown): Promise<void> {
-    await this.db.driver.query(
-      `UPDATE job SET checkpoint = $2::jsonb, locked_at = now(), updated_at = now() WHERE id = $1::uuid AND state = 'running'`,
-      [id, JSON.stringify(data ?? null)],
-    );
+  /**
+   * Saves what a running job has done so far (given back to the next attempt after a crash), in
+   * `tx` when given (the transaction of the work it counts).
+   */
+  async checkpoint(id: string, data: unknown, tx?: Tx): Promise<void> {
+    const sql = `UPDATE job SET checkpoint = $2::jsonb, locked_at = now(), updated_at = now() WHERE id = $1::uuid AND state = 'running'`;
+    const params = [id, JSON.stringify(data ?? null)];
+    if (tx) await tx.$executeRawUnsafe(sql, ...params);
+    else await this.db.driver.query(sql, params);
   }
 
   async progress(id: string, progress: number): Promise<void> {

@@ -47,6 +47,16 @@ const isVersionCursor = (v: unknown): v is number => Number.isInteger(v);
  * change is applied to this process's search index before the call returns (read-your-writes);
  * other instances apply it from the outbox.
  */
+/** Options of a write. */
+export interface WriteOptions {
+  /**
+   * Runs inside the write's transaction after the write (an import saves its checkpoint there,
+   * so the checkpoint and the documents it counts commit together). Runs again if the
+   * transaction is retried.
+   */
+  within?: (tx: Tx) => Promise<void>;
+}
+
 @Injectable()
 export class DocumentsService {
   constructor(
@@ -55,8 +65,8 @@ export class DocumentsService {
     private readonly config: AppConfig,
   ) {}
 
-  async create(input: CreateDocumentInput, actor: Principal): Promise<DocumentDto> {
-    const [doc] = await this.createMany([input], actor);
+  async create(input: CreateDocumentInput, actor: Principal, opts: WriteOptions = {}): Promise<DocumentDto> {
+    const [doc] = await this.createMany([input], actor, opts);
     return doc;
   }
 
@@ -65,8 +75,12 @@ export class DocumentsService {
    * one multi-row insert each for the documents, their first versions, their outbox events
    * (one per document) and their audit rows. The fast path for imports and bulk loads.
    */
-  async createMany(inputs: CreateDocumentInput[], actor: Principal): Promise<DocumentDto[]> {
-    const { documents, indexed } = await this.createManyIndexing(inputs, actor);
+  async createMany(
+    inputs: CreateDocumentInput[],
+    actor: Principal,
+    opts: WriteOptions = {},
+  ): Promise<DocumentDto[]> {
+    const { documents, indexed } = await this.createManyIndexing(inputs, actor, opts);
     await indexed;
     return documents;
   }
@@ -79,6 +93,7 @@ export class DocumentsService {
   async createManyIndexing(
     inputs: CreateDocumentInput[],
     actor: Principal,
+    opts: WriteOptions = {},
   ): Promise<{ documents: DocumentDto[]; indexed: Promise<void> }> {
     if (this.goesToReview(actor) && inputs.some((i) => i.status === 'published')) throw publishNeedsReview();
     const seen = new Set<string>();
@@ -112,6 +127,7 @@ export class DocumentsService {
           await insertDocuments(tx, rows);
           const dtos = rows.map((r) => toDocumentDto({ ...r, version: 1 }));
           await this.recordMany(tx, 'created', dtos, actor);
+          await opts.within?.(tx);
           return dtos;
         },
         { timeoutMs: 60000 + inputs.length * 20 },
@@ -127,8 +143,13 @@ export class DocumentsService {
    * The write recipe (libs/events/src/write-recipe.ts): the row is locked, the version checked,
    * and a change that changes nothing returns the document as it is (no version, event or audit).
    */
-  async update(idOrSlug: string, input: UpdateDocumentInput, actor: Principal): Promise<DocumentDto> {
-    return (await this.edit(idOrSlug, input, actor)).document;
+  async update(
+    idOrSlug: string,
+    input: UpdateDocumentInput,
+    actor: Principal,
+    opts: WriteOptions = {},
+  ): Promise<DocumentDto> {
+    return (await this.edit(idOrSlug, input, actor, opts)).document;
   }
 
   /**
@@ -140,6 +161,7 @@ export class DocumentsService {
     idOrSlug: string,
     input: UpdateDocumentInput,
     actor: Principal,
+    opts: WriteOptions = {},
   ): Promise<{ document: DocumentDto; draft: DocumentDraftDto | null }> {
     validateDocumentFields(input, false, 'document update is not valid');
     if (
@@ -153,12 +175,15 @@ export class DocumentsService {
     const review = this.goesToReview(actor);
     const result = await this.uniqueSlugs(() =>
       this.db.transaction(async (tx) => {
+        let out: { document: DocumentDto; draft: DocumentDraftDto | null } | null = null;
         if (review) {
           const current = await this.find(tx, idOrSlug);
-          if (current.status === 'published') return this.propose(tx, current, input, actor);
-          if (input.status === 'published') throw publishNeedsReview();
+          if (current.status === 'published') out = await this.propose(tx, current, input, actor);
+          else if (input.status === 'published') throw publishNeedsReview();
         }
-        return { document: await this.updateIn(tx, idOrSlug, input, actor), draft: null };
+        out ??= { document: await this.updateIn(tx, idOrSlug, input, actor), draft: null };
+        await opts.within?.(tx);
+        return out;
       }),
     );
     if (!result.draft) await this.indexer.applyDocuments([result.document]);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ROLE_SCOPES, systemPrincipal, type Principal } from '@app/core';
-import { DatabaseService } from '@app/database';
+import { DatabaseService, type Tx } from '@app/database';
 import {
   JobHandlerRegistry,
   JobInterruptedError,
@@ -16,16 +16,25 @@ import { DocumentsService } from '../documents.service';
  * Documents per transaction: set-based inserts make a bigger batch cheaper per document, but
  * embedded PGlite runs a statement on the event loop, so a batch stays short enough not to
  * stall other requests (500 documents: ~0.15 s of statements on PGlite, about what storing a
- * 2,000-document import's payload at enqueue takes). A failed batch is retried one by one; a
- * checkpoint follows each.
+ * 2,000-document import's payload at enqueue takes). A failed batch is retried one by one.
  */
 const BATCH = 500;
 
-/** Saved after each batch: where to continue and what was counted so far. */
+/**
+ * Where to continue and what was counted so far. Saved in the transaction of every write
+ * (createMany of a batch, each one-by-one create or update), so it always counts exactly the
+ * work that committed: a resumed import reports a document created before the crash as
+ * `created`, not as `unchanged`.
+ */
 interface ImportCheckpoint {
+  /** The first document of the batch in progress. */
   next: number;
   result: ImportResult;
+  /** Indexes (into the payload's documents) of the batch in progress already handled. */
+  handled?: number[];
 }
+
+type Outcome = 'created' | 'updated' | 'unchanged';
 
 /**
  * Imports documents, upserting by slug through DocumentsService (versions, index, events and
@@ -73,16 +82,41 @@ export class ImportHandler implements JobHandler<'imports'> {
     // so an import is searchable as soon as it reports completion.
     const indexing: Promise<void>[] = [];
     for (let i = done; i < documents.length; i += BATCH) {
-      const batch = documents.slice(i, i + BATCH);
-      const existing = await this.existingSlugs(batch);
-      const fresh = batch.filter((d) => typeof d.slug !== 'string' || !existing.has(d.slug));
-      const known = batch.filter((d) => typeof d.slug === 'string' && existing.has(d.slug));
-      if (fresh.length > 1 && new Set(fresh.map((d) => d.slug)).size === fresh.length) {
+      const handled = new Set(resumed?.next === i ? (resumed.handled ?? []) : []);
+      // The checkpoint a write of these items saves in its own transaction, counted as `outcome`.
+      const saveWith =
+        (items: number[], outcome: Outcome) =>
+        (tx: Tx): Promise<void> =>
+          ctx.saveCheckpoint(
+            {
+              next: i,
+              result: { ...result, [outcome]: result[outcome] + items.length },
+              handled: [...handled, ...items],
+            } satisfies ImportCheckpoint,
+            tx,
+          );
+      const counted = (items: number[], outcome: Outcome) => {
+        result[outcome] += items.length;
+        items.forEach((k) => handled.add(k));
+      };
+      const batch = range(i, Math.min(i + BATCH, documents.length)).filter((k) => !handled.has(k));
+      const existing = await this.existingSlugs(batch.map((k) => documents[k]));
+      const isKnown = (k: number) => {
+        const slug = documents[k].slug;
+        return typeof slug === 'string' && existing.has(slug);
+      };
+      let fresh = batch.filter((k) => !isKnown(k));
+      const known = batch.filter(isKnown);
+      if (fresh.length > 1 && new Set(fresh.map((k) => documents[k].slug)).size === fresh.length) {
         let indexed: Promise<void> | null = null;
         try {
-          ({ indexed } = await this.documents.createManyIndexing(fresh.map(clean), actor));
-          result.created += fresh.length;
-          fresh.length = 0;
+          ({ indexed } = await this.documents.createManyIndexing(
+            fresh.map((k) => clean(documents[k])),
+            actor,
+            { within: saveWith(fresh, 'created') },
+          ));
+          counted(fresh, 'created');
+          fresh = [];
         } catch {
           /* attributed one by one below */
         }
@@ -92,18 +126,18 @@ export class ImportHandler implements JobHandler<'imports'> {
           indexing.push(indexed);
         }
       }
-      for (const d of [...fresh, ...known]) {
+      for (const k of [...fresh, ...known]) {
+        const d = documents[k];
         try {
-          const outcome = await this.upsert(d, actor);
-          if (outcome === 'created') result.created++;
-          else if (outcome === 'updated') result.updated++;
-          else result.unchanged++;
+          counted([k], await this.upsert(d, actor, (outcome) => saveWith([k], outcome)));
         } catch (e) {
           result.failed++;
-          result.failures.push({ item: itemName(d, documents.indexOf(d)), reason: reason(e) });
+          result.failures.push({ item: itemName(d, k), reason: reason(e) });
+          handled.add(k);
         }
       }
-      done += batch.length;
+      done = i + BATCH > documents.length ? documents.length : i + BATCH;
+      // Failures and unchanged documents wrote nothing: a crash before this re-derives them.
       await ctx.saveCheckpoint({ next: done, result } satisfies ImportCheckpoint);
       await report();
       // Shutting down: stop here; the next attempt continues from this checkpoint.
@@ -118,11 +152,16 @@ export class ImportHandler implements JobHandler<'imports'> {
     return result;
   }
 
-  private async upsert(d: ImportDocument, actor: Principal): Promise<'created' | 'updated' | 'unchanged'> {
+  /** `checkpoint(outcome)` runs in the transaction of the write that has that outcome. */
+  private async upsert(
+    d: ImportDocument,
+    actor: Principal,
+    checkpoint: (outcome: Outcome) => (tx: Tx) => Promise<void>,
+  ): Promise<Outcome> {
     let current: DocumentDto | null = null;
     if (typeof d.slug === 'string') current = await this.documents.getBySlug(d.slug).catch(() => null);
     if (!current) {
-      await this.documents.create(clean(d), actor);
+      await this.documents.create(clean(d), actor, { within: checkpoint('created') });
       return 'created';
     }
     const next = clean(d);
@@ -135,7 +174,7 @@ export class ImportHandler implements JobHandler<'imports'> {
       (next.status === undefined || current.status === next.status);
     if (same) return 'unchanged';
     const { slug: _slug, ...changes } = next;
-    await this.documents.update(current.id, changes, actor);
+    await this.documents.update(current.id, changes, actor, { within: checkpoint('updated') });
     return 'updated';
   }
 
@@ -163,6 +202,8 @@ export class ImportHandler implements JobHandler<'imports'> {
     };
   }
 }
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, k) => from + k);
 
 const clean = (d: ImportDocument): ImportDocument => {
   const out: ImportDocument = { slug: d.slug, title: d.title, body: d.body };

@@ -5,9 +5,12 @@ import * as path from 'node:path';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { trace, ProxyTracerProvider } from '@opentelemetry/api';
-import { tracingEnabled } from '@app/core';
+import { tracingEnabled, type Scope } from '@app/core';
 import { api } from './support/http';
+import { postMcp } from './support/mcp-client';
 import { startOtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp } from './support/test-app';
 
@@ -20,6 +23,15 @@ const freePort = () => 20000 + Math.floor(Math.random() * 20000);
 
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_PARENT = `00-${CALLER_TRACE}-00f067aa0ba902b7-01`;
+const MODERN = '2026-07-28';
+/** The per-request envelope of a 2026-07-28 request, plus any other `_meta` entries. */
+const modernMeta = (extra: Record<string, unknown> = {}) => ({
+  'io.modelcontextprotocol/protocolVersion': MODERN,
+  'io.modelcontextprotocol/clientCapabilities': {},
+  ...extra,
+});
+/** Hex trace ids distinct per test, recognisable in the receiver. */
+const traceIdOf = (digit: string, last: string) => digit.repeat(31) + last;
 
 async function waitFor<T>(what: string, fn: () => T | undefined | null | false, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -76,6 +88,9 @@ describe('tracing (OpenTelemetry)', () => {
           WEBHOOK_ALLOW_PRIVATE: 'true',
           WEBHOOK_RETRY_BASE_MS: '100',
           EVENT_POLL_MS: '50',
+          MCP_LEGACY_SSE: 'true',
+          // Low enough for one test to reach with one key, high enough for the rest of the file.
+          RATE_LIMIT_PER_MINUTE: '40',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -253,6 +268,163 @@ describe('tracing (OpenTelemetry)', () => {
         await new Promise((r) => hooks.close(r));
       }
     }, 300_000);
+
+    const adminToken = async () =>
+      (await api(url).post('/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).body
+        .accessToken as string;
+    const spansOf = (traceId: string) => receiver.spans.filter((s) => s.traceId === traceId);
+    const nanos = (s: ReceivedSpan, k: 'startTimeUnixNano' | 'endTimeUnixNano') =>
+      BigInt(String((s as unknown as Record<string, unknown>)[k]));
+
+    it('traces each legacy HTTP+SSE message as an MCP span that covers its SQL and lasts until the reply', async () => {
+      const traceId = traceIdOf('1', 'a');
+      const token = await adminToken();
+      const auth = { Authorization: `Bearer ${token}`, traceparent: `00-${traceId}-${'2'.repeat(16)}-01` };
+      const client = new LegacyClient({ name: 'legacy-traced', version: '1.0.0' });
+      await client.connect(
+        new SSEClientTransport(new URL(`${url}/sse`), {
+          requestInit: { headers: auth },
+          eventSourceInit: {
+            fetch: (u, init) => fetch(u, { ...init, headers: { ...(init?.headers ?? {}), ...auth } }),
+          },
+        }),
+      );
+      try {
+        const res = await client.callTool({
+          name: 'create_ticket',
+          arguments: {
+            title: 'Ticket over legacy SSE',
+            description: 'Created by a traced legacy client.',
+            requesterEmail: 'legacy@example.test',
+          },
+        });
+        expect(res.isError).toBeFalsy();
+      } finally {
+        await client.close();
+      }
+      const spans = await waitFor('the legacy MCP span and its SQL', () => {
+        const mine = spansOf(traceId);
+        const mcp = mine.find((s) => s.name === 'mcp tools/call create_ticket');
+        return mcp && mine.some((s) => s.name.startsWith('db INSERT') && s.parentSpanId) ? mine : null;
+      });
+      const byId = new Map(spans.map((s) => [s.spanId, s]));
+      const mcp = spans.find((s) => s.name === 'mcp tools/call create_ticket')!;
+      expect(mcp.attributes['mcp.protocol.era']).toBe('2024-11-05');
+      expect(mcp.attributes['mcp.tool.outcome']).toBe('success');
+      expect(mcp.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
+      expect(spans.some((s) => s.name === 'mcp initialize')).toBe(true);
+      // Its parent is the server span of the POST /messages that carried it.
+      const post = byId.get(mcp.parentSpanId!)!;
+      expect(post.kind).toBe(2);
+      expect(String(post.attributes['url.path'] ?? post.attributes['http.target'])).toContain('/messages');
+      // The ticket's SQL ran inside the MCP span, and the span ended after it: at the reply on
+      // the stream, not at the 202 that answered the POST (the tool runs after that).
+      const under = spans.filter((s) => {
+        for (let p = s.parentSpanId; p; p = byId.get(p)?.parentSpanId) if (p === mcp.spanId) return true;
+        return false;
+      });
+      const ticketInserts = under.filter(
+        (s) => s.name.startsWith('db INSERT') && /ticket/i.test(String(s.attributes['db.query.text'])),
+      );
+      expect(ticketInserts.length).toBeGreaterThan(0);
+      for (const s of ticketInserts)
+        expect(nanos(mcp, 'endTimeUnixNano') >= nanos(s, 'endTimeUnixNano')).toBe(true);
+    }, 120_000);
+
+    it('traces calls refused at the MCP door: scope denied and rate-limited', async () => {
+      const token = await adminToken();
+      const keyFor = async (name: string, scopes: Scope[]) =>
+        (await api(url, token).post('/api/v1/api-keys', { name, scopes })).body.secret as string;
+      const call = (bearer: string, traceId: string, id: number, method: string, name?: string) =>
+        postMcp(
+          url,
+          bearer,
+          {
+            jsonrpc: '2.0',
+            id,
+            method,
+            params: { ...(name ? { name, arguments: {} } : {}), _meta: modernMeta() },
+          },
+          {
+            'MCP-Protocol-Version': MODERN,
+            'Mcp-Method': method,
+            ...(name ? { 'Mcp-Name': name } : {}),
+            traceparent: `00-${traceId}-${'3'.repeat(16)}-01`,
+          },
+        );
+
+      const deniedTrace = traceIdOf('4', 'b');
+      const denied = await call(
+        await keyFor('kb reader', ['kb:read']),
+        deniedTrace,
+        1,
+        'tools/call',
+        'create_ticket',
+      );
+      expect(denied.status).toBe(403);
+      const deniedSpan = await waitFor('the denied MCP span', () =>
+        spansOf(deniedTrace).find((s) => s.name === 'mcp tools/call create_ticket'),
+      );
+      expect(deniedSpan.attributes['mcp.tool.outcome']).toBe('denied');
+      expect(deniedSpan.attributes['mcp.protocol.era']).toBe(MODERN);
+      expect(deniedSpan.attributes['gen_ai.tool.name']).toBe('create_ticket');
+
+      const limitedTrace = traceIdOf('5', 'c');
+      const busy = await keyFor('busy', ['kb:read']);
+      let status = 0;
+      for (let i = 0; i < 60 && status !== 429; i++) {
+        const res = await call(busy, limitedTrace, i, 'ping');
+        await res.body?.cancel();
+        status = res.status;
+      }
+      expect(status).toBe(429);
+      const limited = await waitFor('the rate-limited MCP span', () =>
+        spansOf(limitedTrace).find((s) => s.name === 'mcp ping' && s.attributes['mcp.tool.outcome']),
+      );
+      expect(limited.attributes['mcp.tool.outcome']).toBe('rate_limited');
+      // The calls let through have no refusal outcome.
+      expect(spansOf(limitedTrace).filter((s) => s.name === 'mcp ping').length).toBeGreaterThan(1);
+    }, 120_000);
+
+    it("parents the MCP span on a 2026-07-28 request's _meta.traceparent and links the HTTP span", async () => {
+      const httpTrace = traceIdOf('6', 'd');
+      const metaTrace = traceIdOf('7', 'e');
+      const metaParent = '8'.repeat(16);
+      const res = await postMcp(
+        url,
+        await adminToken(),
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            name: 'whoami',
+            arguments: {},
+            _meta: modernMeta({ traceparent: `00-${metaTrace}-${metaParent}-01` }),
+          },
+        },
+        {
+          'MCP-Protocol-Version': MODERN,
+          'Mcp-Method': 'tools/call',
+          'Mcp-Name': 'whoami',
+          traceparent: `00-${httpTrace}-${'9'.repeat(16)}-01`,
+        },
+      );
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(await res.json())).not.toContain('"error"');
+      const mcp = await waitFor('the MCP span in the _meta trace', () =>
+        spansOf(metaTrace).find((s) => s.name === 'mcp tools/call whoami'),
+      );
+      expect(mcp.parentSpanId).toBe(metaParent);
+      expect(mcp.attributes['mcp.protocol.era']).toBe(MODERN);
+      expect(mcp.attributes['mcp.tool.outcome']).toBe('success');
+      // The HTTP span stays in the header's trace and is linked from the MCP span.
+      const httpSpan = await waitFor('the HTTP span of the request', () =>
+        spansOf(httpTrace).find((s) => s.kind === 2),
+      );
+      expect(mcp.links?.map((l) => l.spanId)).toContain(httpSpan.spanId);
+      expect(spansOf(httpTrace).some((s) => s.name.startsWith('mcp '))).toBe(false);
+    }, 120_000);
 
     it('does not trace health probes', async () => {
       await fetch(`${url}/health/live`, {

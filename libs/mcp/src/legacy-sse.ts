@@ -9,8 +9,11 @@ import { toAuthInfo } from './context';
 import { McpHttpService } from './mcp-http.service';
 import { McpServerFactory } from './mcp-server.factory';
 import { McpSubscriptions, notifyThrough } from './subscriptions';
+import { recordMcpOutcome, traceMcpRequest } from './tracing';
 
 const KEEPALIVE_MS = 25_000;
+/** The protocol revision of this transport, the MCP span's `mcp.protocol.era`. */
+const LEGACY_ERA = '2024-11-05';
 
 /**
  * The deprecated 2024-11-05 HTTP+SSE transport, server side: `GET /sse` opens an event stream
@@ -25,6 +28,8 @@ class LegacySseTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   private keepalive: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Requests received and not yet answered, by JSON-RPC id: what `deliver` waits for. */
+  private readonly awaiting = new Map<string | number, (() => void)[]>();
 
   constructor(
     private readonly res: ServerResponse,
@@ -47,10 +52,31 @@ class LegacySseTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) return;
     this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    if (!('method' in message) && 'id' in message) this.answered(message.id as string | number);
   }
 
-  receive(message: JSONRPCMessage, extra: MessageExtraInfo): void {
+  /**
+   * Hands a client message to the server and resolves once its reply is on the stream (at once
+   * for notifications and responses), so that the MCP span around it covers the whole call.
+   */
+  deliver(message: JSONRPCMessage, extra: MessageExtraInfo): Promise<void> {
+    const id = 'method' in message && 'id' in message ? (message.id as string | number) : undefined;
+    const replied =
+      id === undefined || this.closed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const waiting = this.awaiting.get(id);
+            if (waiting) waiting.push(resolve);
+            else this.awaiting.set(id, [resolve]);
+          });
     this.onmessage?.(message, extra);
+    return replied;
+  }
+
+  private answered(id: string | number): void {
+    const waiting = this.awaiting.get(id);
+    waiting?.shift()?.();
+    if (waiting?.length === 0) this.awaiting.delete(id);
   }
 
   async close(): Promise<void> {
@@ -62,6 +88,8 @@ class LegacySseTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     if (this.keepalive) clearInterval(this.keepalive);
+    for (const waiting of this.awaiting.values()) waiting.forEach((resolve) => resolve());
+    this.awaiting.clear();
     this.onclose?.();
   }
 }
@@ -141,23 +169,31 @@ export class LegacySseService implements OnApplicationShutdown {
       );
       return;
     }
-    const admitted = await this.http.admit(req, res, read.body);
-    if (!admitted) return;
-    const { principal, token } = admitted;
-    if (
-      !session ||
-      session.principal.userId !== principal.userId ||
-      (session.principal.apiKeyId ?? null) !== (principal.apiKeyId ?? null)
-    ) {
-      res.writeHead(404, { 'Content-Type': 'application/json' });
-      res.end(
-        JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }),
-      );
-      return;
-    }
-    const messages = (Array.isArray(read.body) ? read.body : [read.body]) as JSONRPCMessage[];
-    res.writeHead(202).end();
-    for (const m of messages) session.transport.receive(m, { authInfo: toAuthInfo(token, principal) });
+    const caller = await this.http.admitCaller(req, res);
+    if (!caller) return;
+    const { principal, token } = caller;
+    const body = read.body;
+    // One MCP span per POST, as on /mcp: it opens before the rate limit and scope rule (a refusal
+    // is its outcome) and ends when the replies are on the stream, not at the 202.
+    return traceMcpRequest(body, LEGACY_ERA, this.config.tracing?.recordArguments ?? false, async () => {
+      const refused = await this.http.admitCall(req, res, principal, body);
+      if (refused) return recordMcpOutcome(refused);
+      if (
+        !session ||
+        session.principal.userId !== principal.userId ||
+        (session.principal.apiKeyId ?? null) !== (principal.apiKeyId ?? null)
+      ) {
+        res.writeHead(404, { 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }),
+        );
+        return;
+      }
+      const messages = (Array.isArray(body) ? body : [body]) as JSONRPCMessage[];
+      res.writeHead(202).end();
+      const extra = { authInfo: toAuthInfo(token, principal) };
+      await Promise.all(messages.map((m) => session.transport.deliver(m, extra)));
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

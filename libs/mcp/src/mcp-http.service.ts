@@ -29,7 +29,7 @@ import { MCP_CHALLENGE_SCOPES, missingScope } from './scope-rule';
 import { SessionEventStore } from './session-event-store';
 import { unavailableText } from './tool-errors';
 import { McpSubscriptions, notifyThrough } from './subscriptions';
-import { traceMcpRequest } from './tracing';
+import { recordMcpOutcome, traceMcpRequest } from './tracing';
 
 const TOUCH_EVERY_MS = 60_000;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -323,11 +323,6 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
       if (!read.ok) return rpcError(res, read.status, read.code, read.message, read.headers);
       body = read.body;
     }
-    if (!(await this.admitRate(res, principal, body))) return;
-    if (!this.admitScopes(req, res, principal, body)) return;
-    req.auth = toAuthInfo(token, principal);
-    this.track(res, principal, token);
-
     const legacy =
       method !== 'POST' ||
       classifyInboundRequest({
@@ -338,9 +333,14 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
         body,
       }).kind === 'legacy';
     const era = legacy ? (header(req, 'mcp-protocol-version') ?? '2025-11-25') : '2026-07-28';
-    return traceMcpRequest(body, era, this.config.tracing?.recordArguments ?? false, () =>
-      this.route(req, res, body, principal, legacy),
-    );
+    // The span opens before the rate limit and scope rule, so refused calls are traced too.
+    return traceMcpRequest(body, era, this.config.tracing?.recordArguments ?? false, async () => {
+      const refused = await this.admitCall(req, res, principal, body);
+      if (refused) return recordMcpOutcome(refused);
+      req.auth = toAuthInfo(token, principal);
+      this.track(res, principal, token);
+      return this.route(req, res, body, principal, legacy);
+    });
   }
 
   private async route(req: Req, res: ServerResponse, body: unknown, principal: Principal, legacy: boolean) {
@@ -412,11 +412,33 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     res: ServerResponse,
     body: unknown,
   ): Promise<{ principal: Principal; token: string } | null> {
-    if (!this.admitOrigin(req, res)) return null;
-    const caller = await this.authenticate(req, res);
-    if (!caller || !(await this.admitRate(res, caller.principal, body))) return null;
-    if (!this.admitScopes(req, res, caller.principal, body)) return null;
+    const caller = await this.admitCaller(req, res);
+    if (!caller || (await this.admitCall(req, res, caller.principal, body))) return null;
     return caller;
+  }
+
+  /** The first half of `admit`: Origin and Host, then bearer authentication. */
+  async admitCaller(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{ principal: Principal; token: string } | null> {
+    if (!this.admitOrigin(req, res)) return null;
+    return this.authenticate(req, res);
+  }
+
+  /**
+   * The second half of `admit`: the rate limit and the scope rule for an authenticated caller's
+   * `body`. A refusal is answered here; what refused it is returned (the MCP span's outcome).
+   */
+  async admitCall(
+    req: IncomingMessage,
+    res: ServerResponse,
+    principal: Principal,
+    body: unknown,
+  ): Promise<'rate_limited' | 'denied' | null> {
+    if (!(await this.admitRate(res, principal, body))) return 'rate_limited';
+    if (!this.admitScopes(req, res, principal, body)) return 'denied';
+    return null;
   }
 
   /** Remembers a long-lived response of another MCP door so that revocation closes it too. */

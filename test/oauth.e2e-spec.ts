@@ -1,10 +1,19 @@
-import { SCOPES } from '@app/core';
 import { startTestApp, type TestApp } from './support/test-app';
 import { api, login, userClient, type ApiClient } from './support/http';
 import { mcpClient } from './support/mcp-client';
 import { CookieJar, pkcePair, registerClient, tokenRequest } from './support/oauth';
 
 const REDIRECT = 'http://127.0.0.1:7777/callback';
+/** The scopes of contract sections 4 and 5a: what an app may be granted (no keys:write). */
+const CONTRACT_SCOPES = [
+  'kb:read',
+  'kb:write',
+  'tickets:read',
+  'tickets:write',
+  'users:read',
+  'users:write',
+  'admin',
+];
 /** RFC 9728 protected-resource metadata (served outside the REST API's OpenAPI document). */
 interface ProtectedResource {
   authorization_servers: string[];
@@ -104,7 +113,7 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
         code_challenge_methods_supported: ['S256'],
         response_types_supported: ['code'],
         token_endpoint_auth_methods_supported: ['none'],
-        scopes_supported: [...SCOPES],
+        scopes_supported: CONTRACT_SCOPES,
       });
       expect(res.body.grant_types_supported).toEqual(
         expect.arrayContaining(['authorization_code', 'refresh_token']),
@@ -113,6 +122,7 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
     }
     const prm = await api(t.baseUrl).raw.get<ProtectedResource>('/.well-known/oauth-protected-resource');
     expect(prm.body.authorization_servers).toEqual([t.baseUrl]);
+    expect(prm.body.scopes_supported).toEqual(CONTRACT_SCOPES);
   });
 
   it('registers public clients dynamically and rejects bad registrations', async () => {
@@ -278,6 +288,46 @@ describe('OAuth 2.1 authorization server for MCP clients', () => {
     expect(refresh.body.error).toBe('invalid_grant');
     expect((await viewer.get('/api/v1/connected-apps')).body.items).toEqual([]);
     await mcp.close().catch(() => undefined);
+  });
+
+  it("an app's token mints no credential that would outlive revoking the app (API keys, passwords)", async () => {
+    const { body: client } = await registerClient(t.baseUrl, { client_name: 'Greedy app' });
+    // keys:write is not an app scope: it is neither offered nor granted.
+    const { tokens, consent } = await authorize(admin, client.client_id, 'admin keys:write users:write', [
+      'admin',
+      'users:write',
+    ]);
+    expect(consent.scopes).toEqual(['admin', 'users:write']);
+    expect(tokens!.scope.split(' ').sort()).toEqual(['admin', 'users:write']);
+    const app = api(t.baseUrl, tokens!.access_token);
+    const keysBefore = (await admin.get('/api/v1/api-keys?limit=100')).body.items.length;
+
+    const key = await app.post('/api/v1/api-keys', { name: 'backdoor', scopes: ['kb:read'] });
+    expect(key.status).toBe(403);
+    expect(key.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(key.problem.detail).toMatch(/OAuth app's token cannot create API keys/);
+    const user = await app.post('/api/v1/users', {
+      email: 'backdoor@example.test',
+      name: 'Backdoor',
+      role: 'admin',
+      password: 'plum-lantern-4417-quartz-x',
+    });
+    expect(user.status).toBe(403);
+    expect(user.problem.detail).toMatch(/cannot set passwords/);
+    const password = await app.patch(`/api/v1/users/${viewer.userId}`, {
+      password: 'plum-lantern-4417-quartz-x',
+    });
+    expect(password.status).toBe(403);
+    expect(password.problem.detail).toMatch(/cannot set passwords/);
+    // What mints nothing still works with the same token.
+    const renamed = await app.patch(`/api/v1/users/${viewer.userId}`, { name: 'Viewer renamed' });
+    expect(renamed.status).toBe(200);
+    expect((await admin.get('/api/v1/api-keys?limit=100')).body.items).toHaveLength(keysBefore);
+    expect((await admin.get('/api/v1/users?q=backdoor')).body.items).toEqual([]);
+    // A person signed in to the admin still creates keys.
+    expect((await admin.post('/api/v1/api-keys', { name: 'by a person', scopes: ['kb:read'] })).status).toBe(
+      201,
+    );
   });
 
   it('refuses tokens for another resource and consent without an admin sign-in', async () => {

@@ -21,13 +21,23 @@ export {
 } from './pagination';
 export {
   actorLabel,
+  assertNotOAuthApp,
   assertScopes,
   type Channel,
   hasScope,
   type Principal,
   systemPrincipal,
 } from './principal';
-export { isScope, ROLE_SCOPES, type RoleName, ROLES, type Scope, SCOPES } from './scopes';
+export {
+  isOAuthScope,
+  isScope,
+  OAUTH_SCOPES,
+  ROLE_SCOPES,
+  type RoleName,
+  ROLES,
+  type Scope,
+  SCOPES,
+} from './scopes';
 export { isUuid } from './ids';
 export {
   cursorSchema,

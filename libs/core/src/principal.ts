@@ -41,5 +41,17 @@ export function assertScopes(p: Pick<Principal, 'scopes'>, required: readonly Sc
     throw new ForbiddenError(`this requires the scope ${missing.join(', ')}`, { requiredScopes: missing });
 }
 
+/**
+ * Refuses to mint a credential (an API key, a password) for a caller holding an OAuth access
+ * token: a user revokes a connected app to cut it off, and a credential the app made would
+ * outlive that. A person signed in to the admin, or an API key, does it instead.
+ */
+export function assertNotOAuthApp(p: Pick<Principal, 'oauthClientId'>, what: string): void {
+  if (p.oauthClientId)
+    throw new ForbiddenError(
+      `an OAuth app's token cannot ${what}: a credential it made would outlive revoking the app; sign in to the admin or use an API key`,
+    );
+}
+
 export const actorLabel = (p: Principal): string =>
   p.kind === 'api_key' ? `api-key:${p.name}` : p.kind === 'system' ? p.name : (p.email ?? p.name);

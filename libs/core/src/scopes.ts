@@ -27,3 +27,11 @@ export const ROLE_SCOPES: Record<RoleName, readonly Scope[]> = {
 };
 
 export const isScope = (s: string): s is Scope => (SCOPES as readonly string[]).includes(s);
+
+/**
+ * What an OAuth app may ask for and be granted (the metadata's `scopes_supported`): the contract's
+ * scopes. `keys:write` is not among them: an app's token never mints credentials (see
+ * {@link assertNotOAuthApp}), since they would outlive revoking the app.
+ */
+export const OAUTH_SCOPES: readonly Scope[] = SCOPES.filter((s) => s !== 'keys:write');
+export const isOAuthScope = (s: string): s is Scope => (OAUTH_SCOPES as readonly string[]).includes(s);

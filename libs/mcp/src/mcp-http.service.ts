@@ -14,7 +14,13 @@ import {
 import { toNodeHandler, toWebRequest, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import { PrincipalCache, RateLimiter, type RateLimitPolicy } from '@app/auth';
 import { AppConfig } from '@app/config';
-import { isUnavailableError, retryAfterSeconds, SCOPES, UnauthorizedError, type Principal } from '@app/core';
+import {
+  isUnavailableError,
+  retryAfterSeconds,
+  OAUTH_SCOPES,
+  UnauthorizedError,
+  type Principal,
+} from '@app/core';
 import { DatabaseService } from '@app/database';
 import { hashArgs } from '@app/observability';
 import { McpAudit } from './audit';
@@ -209,7 +215,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     return {
       resource: `${base}/mcp`,
       authorization_servers: [base],
-      scopes_supported: [...SCOPES],
+      scopes_supported: [...OAUTH_SCOPES],
       bearer_methods_supported: ['header'],
       resource_name: 'Context Desk',
       resource_documentation: `${base}/api/docs`,

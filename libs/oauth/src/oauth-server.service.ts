@@ -8,7 +8,7 @@ import {
   InvalidError,
   ROLE_SCOPES,
   UnauthorizedError,
-  isScope,
+  isOAuthScope,
   type Principal,
   type Scope,
 } from '@app/core';
@@ -276,7 +276,7 @@ export class OAuthServerService implements OnModuleInit, OnApplicationShutdown {
 
   private requestedScopes(scope: unknown): Scope[] {
     const names = typeof scope === 'string' ? scope.split(' ') : [];
-    return [...new Set(names.filter(isScope))];
+    return [...new Set(names.filter(isOAuthScope))];
   }
 
   /**

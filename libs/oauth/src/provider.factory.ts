@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { mcpResource, oauthGrantIsCurrent } from '@app/auth';
-import { SCOPES } from '@app/core';
+import { OAUTH_SCOPES } from '@app/core';
 import type { DatabaseService } from '@app/database';
 import { prismaAdapter } from './prisma-adapter';
 
@@ -94,7 +94,7 @@ export function createProvider(opts: ProviderOptions): Provider {
     claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
     // Listed so that clients may register with them (RFC 7591 `scope`); they are granted on the
     // /mcp resource, never as OpenID scopes (see OAuthServerService.allow).
-    scopes: ['openid', 'offline_access', ...SCOPES],
+    scopes: ['openid', 'offline_access', ...OAUTH_SCOPES],
     responseTypes: ['code'],
     clientAuthMethods: ['none'],
     clientDefaults: {
@@ -122,7 +122,7 @@ export function createProvider(opts: ProviderOptions): Provider {
             );
           }
           return {
-            scope: SCOPES.join(' '),
+            scope: OAUTH_SCOPES.join(' '),
             audience: resource,
             accessTokenFormat: 'opaque',
             accessTokenTTL: OAUTH_TTL.accessToken,
@@ -154,14 +154,15 @@ export function createProvider(opts: ProviderOptions): Provider {
   const provider = new (oidcProvider().default)(opts.issuer, configuration);
   provider.proxy = true;
   // RFC 8414 metadata is the same document as OpenID discovery; scopes_supported lists the
-  // product's scopes (the resource's), not only the OpenID ones.
+  // product's scopes an app may be granted (the resource's, as the contract lists them), not
+  // only the OpenID ones.
   provider.use(async (ctx, next) => {
     const rfc8414 = ctx.path === DISCOVERY_PATHS[0];
     if (rfc8414) ctx.path = DISCOVERY_PATHS[1];
     await next();
     if ((rfc8414 || ctx.path === DISCOVERY_PATHS[1]) && ctx.status === 200 && ctx.body) {
       const body = ctx.body as Record<string, unknown>;
-      body.scopes_supported = [...SCOPES];
+      body.scopes_supported = [...OAUTH_SCOPES];
       body.resource_indicators_supported = true;
     }
   });

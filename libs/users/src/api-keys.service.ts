@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   ForbiddenError,
+  assertNotOAuthApp,
   assertScopes,
   NotFoundError,
   ROLE_SCOPES,
@@ -58,6 +59,7 @@ export class ApiKeysService {
    */
   async create(input: CreateApiKeyInput & { ownerId?: string }, actor: Principal): Promise<CreatedApiKey> {
     const data = parseInput(createKeyInputSchema, input, 'API key');
+    assertNotOAuthApp(actor, 'create API keys');
     assertScopes(actor, ['keys:write']);
     const ownerId = actor.kind === 'system' && data.ownerId ? data.ownerId : actor.userId;
     if (!ownerId) throw new ForbiddenError('only a user can own an API key');

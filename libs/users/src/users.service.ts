@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  assertNotOAuthApp,
   ConflictError,
   ForbiddenError,
   ROLE_SCOPES,
@@ -62,6 +63,7 @@ export class UsersService {
 
   async create(input: CreateUserInput, actor: Principal): Promise<UserDto> {
     const data = parseInput(createUserSchema, input, 'user');
+    if (data.password !== undefined) assertNotOAuthApp(actor, 'set passwords');
     assertStrongPassword(data.password, [data.email, data.name], 'user');
     assertCanManageRole(actor, data.role);
     const passwordHash = data.password ? await hashPassword(data.password) : null;
@@ -124,6 +126,7 @@ export class UsersService {
   async update(id: string, input: UpdateUserInput, actor: Principal): Promise<UserDto> {
     const data = parseInput(updateUserSchema, input, 'user update');
     if (data.password !== undefined) {
+      assertNotOAuthApp(actor, 'set passwords');
       const known = await this.repo.findById(id);
       assertStrongPassword(
         data.password,

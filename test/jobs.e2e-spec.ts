@@ -219,6 +219,58 @@ describe('jobs survive a restart (in-process runner)', () => {
   });
 });
 
+describe('a webhook job the reconciler fails', () => {
+  it('fails its delivery in the same step, with the reason (never pending forever)', async () => {
+    const database = await persistentDatabase();
+    const env = { WEBHOOK_ALLOW_PRIVATE: 'true' };
+    // The first process only dispatches (RUN_JOBS=false): the delivery and its job are written, not run.
+    const first = await startTestApp({ database, env: { ...env, RUN_JOBS: 'false' } });
+    let second: TestApp | null = null;
+    try {
+      const admin1 = api(first.baseUrl, await login(first.baseUrl));
+      const hook = await admin1.post('/api/v1/webhooks', {
+        url: 'http://127.0.0.1:9/never-called',
+        events: ['ticket.created'],
+        secret: 'reconciler-test-webhook-secret',
+      });
+      expect(hook.status).toBe(201);
+      expect((await admin1.post('/api/v1/tickets', { title: 'Orphaned', description: 'x' })).status).toBe(
+        201,
+      );
+      const hookId = hook.body.id as string;
+      const deliveries = async (client: ApiClient) =>
+        (await client.get(`/api/v1/webhooks/${hookId}/deliveries`)).body.items;
+      const deadline = Date.now() + 20_000;
+      let pending = await deliveries(admin1);
+      while (!pending?.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        pending = await deliveries(admin1);
+      }
+      expect(pending).toMatchObject([{ status: 'pending' }]);
+      // Its last attempt was running in a process that died.
+      const updated = await first.app.get(DatabaseService).driver.query<{ id: string }>(
+        `UPDATE job SET state = 'running', attempts = max_attempts, locked_by = 'dead:1',
+                  locked_at = now() - interval '1 hour'
+            WHERE key = 'webhook:' || $1 RETURNING id::text AS id`,
+        [pending![0].id],
+      );
+      expect(updated).toHaveLength(1);
+      await first.close();
+
+      second = await startTestApp({ database, env });
+      const admin2 = api(second.baseUrl, await login(second.baseUrl));
+      const job = await waitForJob(admin2, updated[0].id);
+      expect(job.state).toBe('failed');
+      expect(job.lastError).toMatch(/^interrupted/);
+      const [d] = (await deliveries(admin2))!;
+      expect(d).toMatchObject({ status: 'failed', nextAttemptAt: null, lastError: job.lastError });
+    } finally {
+      await second?.close();
+      await database.drop();
+    }
+  });
+});
+
 (TEST_REDIS_URL ? describe : describe.skip)('two instances sharing Postgres and Redis', () => {
   let a: TestApp;
   let b: TestApp;

@@ -7,6 +7,7 @@ export {
   type ImportDocument,
   type ImportFailure,
   type ImportResult,
+  type JobPayloads,
   QUEUE_RETRY,
   retryDelayMs,
 } from './queues';

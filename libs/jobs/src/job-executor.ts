@@ -8,6 +8,7 @@ import {
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '@app/config';
+import type { Tx } from '@app/database';
 import { contextFromTraceparent, SpanKind, withSpan } from '@app/core';
 import { MetricsService } from '@app/observability';
 import { JobHandlerRegistry, JobInterruptedError, PermanentJobError } from './job-handler';
@@ -109,6 +110,11 @@ export class JobExecutor implements OnModuleInit, BeforeApplicationShutdown, OnA
 
   get queues(): QueueName[] {
     return [...this.registry.handlers.keys()];
+  }
+
+  /** Lets the job's handler update its records in the transaction that failed the job. */
+  async failedOutside(tx: Tx, queue: QueueName, payload: unknown, reason: string): Promise<void> {
+    await this.registry.handlers.get(queue)?.failedOutside?.(tx, payload as never, reason);
   }
 
   /**

@@ -33,6 +33,13 @@ export interface JobContext<Q extends QueueName = QueueName> {
 export interface JobHandler<Q extends QueueName = QueueName> {
   readonly queue: Q;
   handle(ctx: JobContext<Q>): Promise<unknown>;
+  /**
+   * Called in the transaction that fails a job without its handler running: the reconciler
+   * failing a job whose runner died (or that BullMQ failed) on its last attempt. The handler
+   * brings its own records in line (a webhook delivery stops being `pending`), so they never
+   * wait for a job that will not run again.
+   */
+  failedOutside?(tx: Tx, payload: JobPayloads[Q], reason: string): Promise<void>;
 }
 
 /** Thrown by a handler for a job that no retry can fix: the job fails at once. */

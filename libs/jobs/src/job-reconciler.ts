@@ -76,6 +76,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
       this.config.jobLockTimeoutMs,
       dead,
       bullFailed,
+      (tx, queue, payload, reason) => this.exec.failedOutside(tx, queue, payload, reason),
     );
     if (requeued.length || failed)
       this.logger.log(`recovered interrupted jobs: ${requeued.length} requeued, ${failed} failed`);

@@ -269,7 +269,8 @@ export class JobStore {
   /**
    * `running` rows whose runner is gone: their lock is older than `leaseMs`, or they are held by
    * one of `deadRunners` (processes known to have died), or by a BullMQ job that BullMQ itself
-   * failed (`bullFailed`). Each goes back to the queue, or fails when it has used its attempts.
+   * failed (`bullFailed`). Each goes back to the queue, or fails when it has used its attempts;
+   * a failed one's `onFailed` runs in the same transaction (its handler's records follow).
    * Returns the requeued rows (for the transport) and how many failed.
    */
   async recoverInterrupted(
@@ -277,6 +278,8 @@ export class JobStore {
     leaseMs: number,
     deadRunners: readonly string[],
     bullFailed: ReadonlyMap<string, string> = new Map(),
+    onFailed: (tx: Tx, queue: QueueName, payload: unknown, reason: string) => Promise<void> = async () =>
+      undefined,
   ): Promise<{ requeued: JobBrief[]; failed: number }> {
     const rows = await this.db.driver.query<{ id: string; reason: string | null }>(
       `SELECT id, NULL::text AS reason FROM job
@@ -290,14 +293,19 @@ export class JobStore {
     for (const r of rows) {
       const why = bullFailed.get(r.id) ?? 'interrupted: the process running it stopped';
       // Only if still running and not re-locked meanwhile (a live runner's heartbeat wins).
-      const done = await this.db.driver.query<{
-        id: string;
-        queue: QueueName;
-        attempts: number;
-        max_attempts: number;
-        state: JobStateName;
-      }>(
-        `UPDATE job SET
+      const done = await this.db.transaction(async (tx) => {
+        const out = await tx.$queryRawUnsafe<
+          {
+            id: string;
+            queue: QueueName;
+            attempts: number;
+            max_attempts: number;
+            state: JobStateName;
+            payload: unknown;
+            last_error: string;
+          }[]
+        >(
+          `UPDATE job SET
            state = CASE WHEN attempts >= max_attempts THEN 'failed'::"JobState" ELSE 'queued'::"JobState" END,
            last_error = CASE WHEN attempts >= max_attempts
                              THEN left($2 || ' (attempt ' || attempts || ' of ' || max_attempts || ')', 2000)
@@ -307,9 +315,18 @@ export class JobStore {
          WHERE id = $1::uuid AND state = 'running'
            AND (locked_at IS NULL OR locked_at < now() - make_interval(secs => $3::float8 / 1000)
                 OR locked_by = ANY($4::text[]) OR $5::boolean)
-         RETURNING id, queue, attempts, max_attempts, state::text AS state`,
-        [r.id, why, leaseMs, [...deadRunners], bullFailed.has(r.id)],
-      );
+         RETURNING id::text AS id, queue, attempts, max_attempts, state::text AS state, last_error,
+                   CASE WHEN state = 'failed' THEN payload END AS payload`,
+          r.id,
+          why,
+          leaseMs,
+          [...deadRunners],
+          bullFailed.has(r.id),
+        );
+        const j = out[0];
+        if (j?.state === 'failed') await onFailed(tx, j.queue, parseJson(j.payload), j.last_error);
+        return out;
+      });
       const j = done[0];
       if (!j) continue;
       if (j.state === 'failed') failed++;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { DatabaseService } from '@app/database';
+import { DatabaseService, type Tx } from '@app/database';
 import { EventBus, toChangeEvent } from '@app/events';
 import {
   JobHandlerRegistry,
@@ -8,6 +8,7 @@ import {
   retryDelayMs,
   type JobContext,
   type JobHandler,
+  type JobPayloads,
 } from '@app/jobs';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, deliveryBody, signBody } from './webhook-signing';
 import { postToTarget } from './webhook-target';
@@ -32,6 +33,14 @@ export class WebhookDeliveryHandler implements JobHandler<'webhooks'> {
     registry: JobHandlerRegistry,
   ) {
     registry.register(this);
+  }
+
+  /** The job failed without a final attempt recording it (its runner died): so does the delivery. */
+  async failedOutside(tx: Tx, payload: JobPayloads['webhooks'], reason: string): Promise<void> {
+    await tx.webhookDelivery.updateMany({
+      where: { id: payload.deliveryId, status: 'pending' },
+      data: { status: 'failed', lastError: reason, nextAttemptAt: null },
+    });
   }
 
   async handle(ctx: JobContext<'webhooks'>): Promise<unknown> {

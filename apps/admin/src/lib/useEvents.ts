@@ -7,7 +7,7 @@ export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'offline
 interface UseEventsOptions {
   topics: string[];
   onEvent: (event: ChangeEvent) => void;
-  /** Replay stored events after this id on first connect. */
+  /** Replay stored events after this id on first connect (may arrive later, with `enabled`). */
   since?: number;
   enabled?: boolean;
 }
@@ -34,6 +34,13 @@ export function useEvents({ topics, onEvent, since, enabled = true }: UseEventsO
     onEventRef.current = onEvent;
   }, [onEvent]);
 
+  // Declared before the connecting effect, so a `since` that arrives together with `enabled`
+  // (history loaded first) is in place when the socket subscribes.
+  useEffect(() => {
+    if (since !== undefined && (lastIdRef.current === undefined || since > lastIdRef.current))
+      lastIdRef.current = since;
+  }, [since]);
+
   useEffect(() => {
     if (!token || !enabled || !topicKey) {
       setStatus('offline');
@@ -49,7 +56,6 @@ export function useEvents({ topics, onEvent, since, enabled = true }: UseEventsO
       socket = new WebSocket(eventsUrl(token));
       socket.onopen = () => {
         attempts = 0;
-        setStatus('open');
         const msg: Record<string, unknown> = { type: 'subscribe', topics: topicKey.split(',') };
         if (lastIdRef.current !== undefined) msg.since = lastIdRef.current;
         socket?.send(JSON.stringify(msg));
@@ -67,6 +73,10 @@ export function useEvents({ topics, onEvent, since, enabled = true }: UseEventsO
           if (lastIdRef.current !== undefined && frame.id <= lastIdRef.current) return;
           lastIdRef.current = frame.id;
           onEventRef.current(frame as ChangeEvent);
+        } else if (frame.type === 'subscribed') {
+          // Live only once the server holds the subscription: a change committed from here on is
+          // delivered (before the acknowledgement it could be missed).
+          setStatus('open');
         } else if (frame.type === 'error') {
           console.warn('events: server error frame', frame);
         }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { ConnectionBadge } from '../../components/EventFeed';
 import { api } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import { formatDateTime, formatRelative } from '../../lib/format';
@@ -151,7 +152,7 @@ export function TicketsPage() {
     clearTimeout(refresh.current);
     refresh.current = setTimeout(reload, 300);
   }, [page, reload]);
-  useEvents({ topics: ['tickets'], onEvent });
+  const { status: live } = useEvents({ topics: ['tickets'], onEvent });
   useEffect(() => () => clearTimeout(refresh.current), []);
 
   // Keyboard: j/k move, Enter opens, / searches, c creates, ? lists the shortcuts.
@@ -184,11 +185,14 @@ export function TicketsPage() {
         title="Tickets"
         description="Support requests from people and agents."
         actions={
-          can('tickets:write') && (
-            <Button variant="primary" onClick={() => setCreating(true)}>
-              New ticket
-            </Button>
-          )
+          <>
+            <ConnectionBadge status={live} />
+            {can('tickets:write') && (
+              <Button variant="primary" onClick={() => setCreating(true)}>
+                New ticket
+              </Button>
+            )}
+          </>
         }
       />
       <Card flush>

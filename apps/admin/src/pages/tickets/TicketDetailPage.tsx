@@ -65,16 +65,25 @@ export function TicketDetailPage() {
     }
   };
 
-  // a: assign to me, e: resolve, ?: shortcuts (not while typing).
+  // a: assign to me, e: resolve, ?: shortcuts (not while typing). A key pressed while the ticket
+  // reloads (someone's change just arrived) waits for the fresh version instead of being dropped
+  // or sent with a stale one.
+  const [queued, setQueued] = useState<'assign' | 'resolve' | null>(null);
+  const runQueued = useRef<() => void>(() => undefined);
+  runQueued.current = () => {
+    const current = ticket.data;
+    if (!current || !can('tickets:write')) return;
+    if (queued === 'assign' && me && current.assigneeId !== me.id) void update({ assigneeId: me.id });
+    if (queued === 'resolve' && current.status !== 'resolved') void update({ status: 'resolved' });
+  };
+  useEffect(() => {
+    if (!queued || ticket.loading) return;
+    runQueued.current();
+    setQueued(null);
+  }, [queued, ticket.loading]);
   useShortcuts({
-    a: () => {
-      if (me && ticket.data && can('tickets:write') && !ticket.loading && ticket.data.assigneeId !== me.id)
-        void update({ assigneeId: me.id });
-    },
-    e: () => {
-      if (ticket.data && can('tickets:write') && !ticket.loading && ticket.data.status !== 'resolved')
-        void update({ status: 'resolved' });
-    },
+    a: () => setQueued('assign'),
+    e: () => setQueued('resolve'),
     '?': () => setHelp(true),
   });
 

@@ -115,6 +115,31 @@ describe('WebSocket /events', () => {
     expect(ids).toEqual(expected);
   });
 
+  it('GET /api/v1/events?order=desc gives the latest history newest first and pages back with before', async () => {
+    const titles = ['Latest A', 'Latest B', 'Latest C'];
+    for (const title of titles) expect((await ticket(admin, title)).status).toBe(201);
+    const ascending = (await history(admin)).length;
+    const latest = await admin.get('/api/v1/events?order=desc&topic=tickets&limit=2');
+    expect(latest.status).toBe(200);
+    expect(latest.body.items.map((e) => e.data.title)).toEqual(['Latest C', 'Latest B']);
+    expect(latest.body.nextCursor).toBe(String(latest.body.items[1].id));
+    const older = await admin.get(
+      `/api/v1/events?order=desc&topic=tickets&limit=1&before=${latest.body.nextCursor}`,
+    );
+    expect(older.body.items.map((e) => e.data.title)).toEqual(['Latest A']);
+    // `before` bounds an ascending read too, and `after` still bounds a descending one.
+    const newest = latest.body.items[0].id;
+    const between = await admin.get(
+      `/api/v1/events?topic=tickets&after=${older.body.items[0].id}&before=${newest}`,
+    );
+    expect(between.body.items.map((e) => e.data.title)).toEqual(['Latest B']);
+    const above = await admin.get(`/api/v1/events?order=desc&topic=tickets&after=${newest}`);
+    expect(above.body).toEqual({ items: [], nextCursor: null });
+    expect((await history(admin)).length).toBe(ascending); // reads wrote nothing
+    for (const bad of ['order=newest', 'before=0', 'before=x'])
+      expect((await admin.get(`/api/v1/events?${bad}`)).status).toBe(400);
+  });
+
   it('only sends topics the caller’s scopes allow', async () => {
     const key = await admin.post('/api/v1/api-keys', {
       name: 'kb reader',

@@ -30,13 +30,27 @@ export class EventLogService {
   constructor(private readonly db: DatabaseService) {}
 
   async after(afterId: number, topics: readonly Topic[], limit: number): Promise<ChangeEvent[]> {
+    return this.page({ after: afterId }, topics, limit);
+  }
+
+  /**
+   * Events with `after < id < before`, oldest first, or newest first with `order: 'desc'` (the
+   * latest history: a client shows it, then subscribes with `since` = its newest id).
+   */
+  async page(
+    range: { after?: number; before?: number; order?: 'asc' | 'desc' },
+    topics: readonly Topic[],
+    limit: number,
+  ): Promise<ChangeEvent[]> {
     if (topics.length === 0) return [];
+    const direction = range.order === 'desc' ? 'DESC' : 'ASC';
     // The driver, not Prisma: the fan-out reads every event's payload (a whole document for
     // document events), and Prisma's own result decoding cost more than the query.
     const rows = await this.db.driver.query<EventRow>(
       `SELECT id, topic, event, entity_id, payload, actor_id, created_at, trace_parent FROM event
-        WHERE id > $1 AND topic = ANY($2::text[]) ORDER BY id LIMIT $3`,
-      [afterId, [...topics], limit],
+        WHERE id > $1 AND ($2::bigint IS NULL OR id < $2) AND topic = ANY($3::text[])
+        ORDER BY id ${direction} LIMIT $4`,
+      [range.after ?? 0, range.before ?? null, [...topics], limit],
     );
     return rows.map((r) =>
       toChangeEvent({

@@ -1323,7 +1323,7 @@ export interface components {
     };
     EventPage: {
       items: components['schemas']['ChangeEventResponse'][];
-      /** @description Pass as `after` to read on; null when caught up */
+      /** @description Pass as `after` to read on (as `before` with order=desc); null when there is no more */
       nextCursor: string | null;
     };
     FieldErrorSchema: {
@@ -3311,7 +3311,11 @@ export interface operations {
       query?: {
         /** @description Return events with a greater id */
         after?: number;
+        /** @description Return events with a smaller id */
+        before?: number;
         limit?: number;
+        /** @description `desc`: newest first (the latest history); page on with `before` */
+        order?: 'asc' | 'desc';
         topic?: 'documents' | 'tickets' | 'users';
       };
       header?: never;

@@ -16,6 +16,23 @@ export class EventsQuery {
   @Max(Number.MAX_SAFE_INTEGER)
   after?: number;
 
+  @ApiPropertyOptional({ description: 'Return events with a smaller id' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  before?: number;
+
+  @ApiPropertyOptional({
+    enum: ['asc', 'desc'],
+    default: 'asc',
+    description: '`desc`: newest first (the latest history); page on with `before`',
+  })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
@@ -44,12 +61,12 @@ export class EventPage {
   @ApiProperty({
     nullable: true,
     type: String,
-    description: 'Pass as `after` to read on; null when caught up',
+    description: 'Pass as `after` to read on (as `before` with order=desc); null when there is no more',
   })
   nextCursor!: string | null;
 }
 
-/** The change history, in id order, limited to the topics the caller's scopes allow. */
+/** The change history, in id order (or newest first), limited to the topics the caller's scopes allow. */
 @ApiTags('events')
 @ApiBearerAuth()
 @ApiProblems()
@@ -62,9 +79,8 @@ export class EventsController {
   async list(@Query() q: EventsQuery, @CurrentPrincipal() p: Principal) {
     const limit = q.limit ?? Math.min(100, MAX_LIMIT);
     const topics = topicsAllowed(p, q.topic ? [q.topic] : TOPICS);
-    const items: Omit<ChangeEvent, 'actorId'>[] = (await this.log.after(q.after ?? 0, topics, limit)).map(
-      ({ actorId: _actor, ...e }) => e,
-    );
+    const events = await this.log.page({ after: q.after, before: q.before, order: q.order }, topics, limit);
+    const items: Omit<ChangeEvent, 'actorId'>[] = events.map(({ actorId: _actor, ...e }) => e);
     return { items, nextCursor: items.length === limit ? String(items[items.length - 1].id) : null };
   }
 }

@@ -373,17 +373,17 @@ describe('tracing (OpenTelemetry)', () => {
       const busy = await keyFor('busy', ['kb:read']);
       let status = 0;
       for (let i = 0; i < 60 && status !== 429; i++) {
-        const res = await call(busy, limitedTrace, i, 'ping');
+        const res = await call(busy, limitedTrace, i, 'tools/list');
         await res.body?.cancel();
         status = res.status;
       }
       expect(status).toBe(429);
       const limited = await waitFor('the rate-limited MCP span', () =>
-        spansOf(limitedTrace).find((s) => s.name === 'mcp ping' && s.attributes['mcp.tool.outcome']),
+        spansOf(limitedTrace).find((s) => s.name === 'mcp tools/list' && s.attributes['mcp.tool.outcome']),
       );
       expect(limited.attributes['mcp.tool.outcome']).toBe('rate_limited');
       // The calls let through have no refusal outcome.
-      expect(spansOf(limitedTrace).filter((s) => s.name === 'mcp ping').length).toBeGreaterThan(1);
+      expect(spansOf(limitedTrace).filter((s) => s.name === 'mcp tools/list').length).toBeGreaterThan(1);
     }, 120_000);
 
     it("parents the MCP span on a 2026-07-28 request's _meta.traceparent and links the HTTP span", async () => {
@@ -425,6 +425,31 @@ describe('tracing (OpenTelemetry)', () => {
       expect(mcp.links?.map((l) => l.spanId)).toContain(httpSpan.spanId);
       expect(spansOf(httpTrace).some((s) => s.name.startsWith('mcp '))).toBe(false);
     }, 120_000);
+
+    it("returns the span's own trace flags in traceparent: -00 for a caller's unsampled trace", async () => {
+      const token = await adminToken();
+      const traceId = traceIdOf('a', 'f');
+      const unsampled = `00-${traceId}-${'b'.repeat(16)}-00`;
+      const rest = await api(url, token).get('/api/v1/auth/me', { traceparent: unsampled });
+      expect(rest.status).toBe(200);
+      expect(rest.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+      const mcp = await postMcp(
+        url,
+        token,
+        { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: modernMeta() } },
+        { 'MCP-Protocol-Version': MODERN, 'Mcp-Method': 'tools/list', traceparent: unsampled },
+      );
+      expect(mcp.status).toBe(200);
+      expect(mcp.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+      // A sampled caller still gets -01 on /mcp.
+      const sampled = await postMcp(
+        url,
+        token,
+        { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: modernMeta() } },
+        { 'MCP-Protocol-Version': MODERN, 'Mcp-Method': 'tools/list', traceparent: CALLER_PARENT },
+      );
+      expect(sampled.headers.get('traceparent')).toMatch(new RegExp(`^00-${CALLER_TRACE}-[0-9a-f]{16}-01$`));
+    });
 
     it('does not trace health probes', async () => {
       await fetch(`${url}/health/live`, {

@@ -53,6 +53,7 @@ export {
 } from './schema';
 export {
   activeTraceIds,
+  activeTraceparent,
   contextFromTraceparent,
   currentTraceparent,
   markTracingEnabled,

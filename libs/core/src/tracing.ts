@@ -84,3 +84,16 @@ export function activeTraceIds(): { traceId: string; spanId: string } | null {
   const { traceId, spanId } = span.spanContext();
   return { traceId, spanId };
 }
+
+/**
+ * The W3C `traceparent` naming the active span, to return to the caller. Its flags are the
+ * span's own (`-00` when the sampler dropped the trace), so a caller never believes an
+ * unsampled trace was recorded.
+ */
+export function activeTraceparent(): string | null {
+  if (!enabled) return null;
+  const span = trace.getActiveSpan();
+  if (!span) return null;
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+}

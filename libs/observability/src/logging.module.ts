@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '@app/config';
-import { activeTraceIds } from '@app/core';
+import { activeTraceIds, activeTraceparent } from '@app/core';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -29,8 +29,8 @@ export class LoggingModule {
                 const header = req.headers['x-request-id'];
                 const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
                 res.setHeader('X-Request-Id', id);
-                const trace = activeTraceIds();
-                if (trace) res.setHeader('traceparent', `00-${trace.traceId}-${trace.spanId}-01`);
+                const traceparent = activeTraceparent();
+                if (traceparent) res.setHeader('traceparent', traceparent);
                 return id;
               },
               redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.access_token'],

@@ -3,7 +3,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { INestApplication } from '@nestjs/common';
 import type { RequestHandler } from 'express';
 import { PinoLogger } from 'nestjs-pino';
-import { activeTraceIds } from '@app/core';
+import { activeTraceparent } from '@app/core';
 import { McpHttpService } from '@app/mcp';
 import { securityHeaders } from '../http/security-headers';
 
@@ -50,8 +50,8 @@ export function serveMcpAheadOfExpress(
     const header = req.headers['x-request-id'];
     const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     res.setHeader('X-Request-Id', id);
-    const trace = activeTraceIds();
-    if (trace) res.setHeader('traceparent', `00-${trace.traceId}-${trace.spanId}-01`);
+    const traceparent = activeTraceparent();
+    if (traceparent) res.setHeader('traceparent', traceparent);
     // The client address as Express derives it (TRUST_PROXY), computed only if the door asks
     // (refused requests are rate-limited per address).
     Object.defineProperty(req, 'ip', { configurable: true, get: () => clientIp(req) });

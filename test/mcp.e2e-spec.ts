@@ -102,9 +102,34 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
       openWorldHint: false,
     });
     for (const tool of tools) expect(tool.description).not.toMatch(/\n/);
-    for (const name of ['update_document', 'update_ticket']) {
-      expect(tools.find((x) => x.name === name)!.annotations).toMatchObject({ destructiveHint: true });
-    }
+    // Every tool's hints: [readOnly, destructive, idempotent]. Updates overwrite and can close or
+    // archive; comment_on_ticket can resolve or close through its status; creates only add.
+    const hints = Object.fromEntries(
+      tools.map((x) => [
+        x.name,
+        [x.annotations?.readOnlyHint, x.annotations?.destructiveHint, x.annotations?.idempotentHint],
+      ]),
+    );
+    const read = [true, false, true];
+    expect(hints).toEqual({
+      whoami: read,
+      search_knowledge: read,
+      get_document: read,
+      list_document_versions: read,
+      get_document_version: read,
+      search_tickets: read,
+      get_ticket: read,
+      list_ticket_comments: read,
+      find_users: read,
+      get_user: read,
+      create_document: [false, false, false],
+      create_ticket: [false, false, false],
+      update_document: [false, true, true],
+      restore_document_version: [false, true, true],
+      update_ticket: [false, true, true],
+      comment_on_ticket: [false, true, false],
+    });
+    for (const tool of tools) expect(tool.annotations?.openWorldHint).toBe(false);
     // No combinator at the top of an input schema (model APIs refuse such tools): "id or slug" and
     // "id or email" are said in the descriptions and checked when called; an argument that takes
     // two forms says so on the property.

@@ -82,6 +82,16 @@ const UPDATE: ToolAnnotations = {
   idempotentHint: true,
   openWorldHint: false,
 };
+/**
+ * A comment is additive, but its optional `status` can resolve or close the ticket, which is not:
+ * destructive, and not idempotent (each call adds a comment).
+ */
+const COMMENT: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: false,
+};
 
 const cursor = z
   .string()
@@ -503,7 +513,7 @@ export const TOOLS: ToolDef[] = [
     name: 'comment_on_ticket',
     title: 'Comment on a ticket',
     description:
-      "Adds a comment to a ticket (internal ones are visible to agents only) and optionally sets its status in the same change; returns the ticket's new version.",
+      "Adds a comment to a ticket (internal ones are visible to agents only) and optionally sets its status (e.g. resolves or closes it) in the same change; returns the ticket's new version.",
     scope: 'tickets:write',
     input: commentInputSchema.extend({ number: ticketNumber }),
     output: z.object({
@@ -512,7 +522,7 @@ export const TOOLS: ToolDef[] = [
         .object({ number: z.number().int(), version: z.number().int(), status: z.string() })
         .describe('the ticket after the comment: use its version as the next expectedVersion'),
     }),
-    annotations: WRITE(false),
+    annotations: COMMENT,
     async run(domain, { number, ...input }, ctx) {
       const { comment, ticket } = await domain.tickets.commentAndUpdate(number, input, ctx.principal);
       return {

@@ -575,9 +575,9 @@ async function call(
     // Useful work, not only refusals: admission control keeps the admitted requests within
     // what the database sustains, so a real share of the burst is created.
     expect(created.length).toBeGreaterThan(0);
-    // 201 or 503; on a machine too loaded to read request headers in time, Node itself answers
-    // 408 (headersTimeout) before the app sees the request. Never 500, never a dropped request.
-    expect(Object.keys(statuses).every((s) => s === '201' || s === '503' || s === '408')).toBe(true);
+    // 201 or 503 only: never 500, never a dropped request, and never Node's own 408 for a
+    // request the busy process could not read in time (answered 503 with Retry-After too).
+    expect(Object.keys(statuses).every((s) => s === '201' || s === '503')).toBe(true);
     expect(stored).toBe(created.length);
     expect(new Set(created).size).toBe(created.length);
   }, 600_000);

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -12,6 +12,7 @@ import { adminDistDir } from './admin-ui.controller';
 import { AppModule } from './app.module';
 import { serveMcpAheadOfExpress } from './mcp/mcp-fast-door';
 import { admissionControl } from './http/admission';
+import { answerRequestTimeoutsWith503 } from './http/request-timeouts';
 import { restInputGuards } from './http/input-guards';
 import { securityHeaders } from './http/security-headers';
 import { mountOpenApi } from './openapi';
@@ -41,6 +42,8 @@ export async function createServerApp(config: AppConfig): Promise<INestApplicati
   // Before anything reads a body or the database: overload is shed here with 503.
   const admission = admissionControl(config.admission, app.get(MetricsService));
   app.use(admission);
+  // A request Node could not read in time (a burst on a busy process) is overload too: 503, not 408.
+  answerRequestTimeoutsWith503(app.getHttpServer() as Server);
   // /mcp is served ahead of Express: the same admission (one in-flight budget) guards it there.
   serveMcpAheadOfExpress(app, admission);
   // The OAuth server (oidc-provider) reads its own request bodies: mounted before the parsers.

@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { DatabaseService } from '@app/database';
-import { McpAudit, McpHttpService } from '@app/mcp';
+import { McpAudit, McpHttpService, McpSubscriptions } from '@app/mcp';
 import { startTestApp, type TestApp } from './support/test-app';
 import { api, login, userClient, type ApiClient } from './support/http';
 import { mcpClient, postMcp, rpcMessages, waitFor } from './support/mcp-client';
@@ -294,14 +294,19 @@ describe('MCP 2026-07-28 on /mcp (SDK v2 client) next to 2025-11-25 sessions', (
     const notes: string[] = [];
     watcher.client.fallbackNotificationHandler = async (n) => void notes.push(n.method);
     const before = await db.prisma.mcpStreamEvent.count();
+    const subscriptions = t.app.get(McpSubscriptions);
+    const sentBefore = subscriptions.sent;
     expect(
       (await agent.post('/api/v1/documents', { slug: 'with-idle-sessions', title: 'Idle', body: 'b' }))
         .status,
     ).toBe(201);
     await waitFor(() => notes.includes('notifications/resources/list_changed'), 'list_changed');
-    expect(await db.prisma.mcpStreamEvent.count()).toBe(before);
-    expect(await db.prisma.mcpSession.count()).toBeLessThanOrEqual(300);
+    const sent = subscriptions.sent - sentBefore;
     await watcher.close();
+    expect(await db.prisma.mcpStreamEvent.count()).toBe(before);
+    // Sessions with no open stream are skipped, not sent a message each through their server.
+    expect(sent).toBeLessThan(10);
+    expect(await db.prisma.mcpSession.count()).toBeLessThanOrEqual(300);
   });
 
   it('closes the live streams and sessions of a revoked API key within seconds', async () => {

@@ -751,6 +751,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
     session.release = this.subscriptions.add({
       principal,
       subscriptions: subs,
+      listening: () => session.streams > 0,
       ...notifyThrough(session.server),
     });
     this.sessions.set(id, session);

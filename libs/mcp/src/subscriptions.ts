@@ -12,6 +12,12 @@ export const OUTBOX_EVENT_META = 'io.contextdesk/eventId';
 export interface NotificationTarget {
   readonly principal: Principal;
   readonly subscriptions: ReadonlySet<string>;
+  /**
+   * False while the peer has no stream a notification could go out on (a session between GET
+   * streams): nothing is sent, since its SDK transport would drop it anyway, and a client that
+   * reconnects with Last-Event-ID is replayed from the outbox. Absent: always listening (stdio).
+   */
+  listening?(): boolean;
   resourceUpdated(uri: string, eventId: number): Promise<void>;
   resourceListChanged(eventId: number): Promise<void>;
 }
@@ -54,6 +60,8 @@ export class McpSubscriptions implements OnApplicationShutdown {
   private readonly logger = new Logger('McpSubscriptions');
   private readonly targets = new Set<NotificationTarget>();
   private unsubscribe: (() => void) | null = null;
+  /** Notifications handed to 2025-era peers so far (tests and benches check idle ones get none). */
+  sent = 0;
   /** The event bus of 2026-07-28 `subscriptions/listen` streams (handed to the SDK's handler). */
   readonly bus = new InMemoryServerEventBus((e) => this.logger.warn(`listen stream: ${e.message}`));
 
@@ -115,7 +123,10 @@ export class McpSubscriptions implements OnApplicationShutdown {
     const listChanged = isListChange(e);
     if (uri) this.bus.publish({ kind: 'resource_updated', uri });
     if (listChanged) this.bus.publish({ kind: 'resources_list_changed' });
+    if (!uri && !listChanged) return;
     for (const t of this.targets) {
+      // Idle sessions cost one check here, not a message through their SDK server each.
+      if (t.listening && !t.listening()) continue;
       if (parsed && !hasScope(t.principal, resourceScope(parsed.kind))) continue;
       if (uri && t.subscriptions.has(uri)) this.send(t.resourceUpdated(uri, e.id));
       if (listChanged) this.send(t.resourceListChanged(e.id));
@@ -123,6 +134,7 @@ export class McpSubscriptions implements OnApplicationShutdown {
   }
 
   private send(p: Promise<void>): void {
+    this.sent++;
     p.catch((err: Error) => this.logger.debug(`notification not delivered: ${err.message}`));
   }
 }

@@ -6,7 +6,8 @@ import type { Principal } from '@app/core';
 import { MetricsService } from '@app/observability';
 import type { BullJobData } from './bullmq';
 import { InProcessRunner } from './in-process-runner';
-import { JobStore, type JobDto } from './job-store';
+import type { JobDto } from './job.schema';
+import { JobStore } from './job-store';
 import { nestBull } from './nest-bull';
 import { QUEUE_RETRY, type JobPayloads, type QueueName } from './queues';
 

@@ -1,25 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { currentTraceparent, NotFoundError, isUuid, type Principal } from '@app/core';
+import { currentTraceparent, NotFoundError, isUuid, jsonDates, type Principal } from '@app/core';
 import { DatabaseService, Prisma, type Tx } from '@app/database';
+import { jobSchema, type JobDto, type JobStateName } from './job.schema';
 import type { JobPayloads, QueueName } from './queues';
-
-export type JobStateName = 'queued' | 'running' | 'completed' | 'failed';
-
-/** Public shape of a job (`GET /api/v1/jobs/{id}`). */
-export interface JobDto {
-  id: string;
-  queue: string;
-  name: string;
-  state: JobStateName;
-  progress: number;
-  attempts: number;
-  maxAttempts: number;
-  result: unknown;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-}
 
 export interface ClaimedJob<Q extends QueueName = QueueName> {
   id: string;
@@ -87,20 +70,8 @@ interface JobRow {
   finishedAt: Date | null;
 }
 
-export const toJobDto = (j: JobRow): JobDto => ({
-  id: j.id,
-  queue: j.queue,
-  name: j.name,
-  state: j.state,
-  progress: j.progress,
-  attempts: j.attempts,
-  maxAttempts: j.maxAttempts,
-  result: j.result ?? null,
-  lastError: j.lastError,
-  createdAt: j.createdAt.toISOString(),
-  updatedAt: j.updatedAt.toISOString(),
-  finishedAt: j.finishedAt?.toISOString() ?? null,
-});
+export const toJobDto = ({ createdById: _creator, ...j }: JobRow): JobDto =>
+  jobSchema.parse({ ...(jsonDates(j) as object), result: j.result ?? null });
 
 export interface NewJob<Q extends QueueName> {
   queue: Q;

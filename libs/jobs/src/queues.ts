@@ -1,3 +1,5 @@
+import type { ImportFailure } from './job.schema';
+
 /** Queue names: one per kind of background work. */
 export const QUEUES = {
   indexing: 'indexing',
@@ -26,22 +28,6 @@ export interface JobPayloads {
   imports: { documents: ImportDocument[]; rejected: ImportFailure[]; actorUserId: string | null };
   webhooks: { deliveryId: string };
   sla: { ticketNumber: number };
-}
-
-export interface ImportFailure {
-  /** Slug, file name or position of the item. */
-  item: string;
-  reason: string;
-}
-
-/** `result` of a finished import job. */
-export interface ImportResult {
-  created: number;
-  updated: number;
-  /** Already present with the same content (also what a resumed import finds it had created). */
-  unchanged: number;
-  failed: number;
-  failures: ImportFailure[];
 }
 
 /** Attempts and first retry delay per queue; later retries double the delay. */

@@ -1170,39 +1170,7 @@ export interface components {
       published: number;
     };
     DocumentDraftPage: {
-      items: {
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        authorId: string | null;
-        /**
-         * @description The article's version the edit was based on
-         * @example 3
-         */
-        baseVersion: number;
-        body: string;
-        collection: string | null;
-        /**
-         * Format: date-time
-         * @description When the edit was submitted
-         * @example 2026-01-05T09:30:00.000Z
-         */
-        createdAt: string;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        documentId: string;
-        /**
-         * Format: uuid
-         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
-         */
-        id: string;
-        slug: string;
-        tags: string[];
-        title: string;
-      }[];
+      items: components['schemas']['DocumentDraftResponse'][];
       /** @description pass as cursor for the next page; null on the last page */
       nextCursor: string | null;
     };
@@ -1218,7 +1186,7 @@ export interface components {
        */
       baseVersion: number;
       body: string;
-      collection: string[];
+      collection: string | null;
       /**
        * Format: date-time
        * @description When the edit was submitted
@@ -1332,38 +1300,56 @@ export interface components {
       /** @example must not be empty */
       message: string;
     };
-    ImportFailureResponse: {
-      /**
-       * @description Slug, file name or position of the item
-       * @example reset-password
-       */
-      item: string;
-      /** @example title must be 1 to 300 characters */
-      reason: string;
-    };
-    ImportResultResponse: {
-      created: number;
-      failed: number;
-      failures: components['schemas']['ImportFailureResponse'][];
-      updated: number;
-    };
     JobResponse: {
       attempts: number;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       finishedAt: string | null;
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       id: string;
       lastError: string | null;
       maxAttempts: number;
       /** @example imports */
       name: string;
       progress: number;
-      /** @example imports */
-      queue: string;
-      /** @description When completed: for imports, counts of created/updated/failed items with reasons */
-      result: components['schemas']['ImportResultResponse'] | null;
+      /**
+       * @example imports
+       * @enum {string}
+       */
+      queue: 'indexing' | 'imports' | 'webhooks' | 'sla';
+      /** @description When completed: counts of created, updated, unchanged and failed items, with reasons */
+      result: {
+        created: number;
+        failed: number;
+        failures: {
+          /**
+           * @description Slug, file name or position of the item
+           * @example reset-password
+           */
+          item: string;
+          /** @example title must be 1 to 300 characters */
+          reason: string;
+        }[];
+        /** @description Already present with the same content (also what a resumed import finds it had created) */
+        unchanged: number;
+        updated: number;
+      } | null;
       /** @enum {string} */
       state: 'queued' | 'running' | 'completed' | 'failed';
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       updatedAt: string;
     };
     LoginDto: {
@@ -1430,9 +1416,46 @@ export interface components {
       currentVersion?: number;
       /** @example the request is not valid: title must not be empty */
       detail: string;
+      /**
+       * @description On a 404 or stale-version 409: the kind of record
+       * @example ticket
+       */
+      entity?: string;
       errors?: components['schemas']['FieldErrorSchema'][];
+      /**
+       * @description On a stale-version 409: the version the write was based on
+       * @example 3
+       */
+      expectedVersion?: number;
+      /**
+       * @description On a uniqueness 409: the field that collides
+       * @example slug
+       */
+      field?: string;
       /** @example /api/v1/documents */
       instance?: string;
+      /**
+       * @description On a 404 or stale-version 409: the id, slug or number asked for
+       * @example reset-password
+       */
+      key?: string | number;
+      /**
+       * @description On a 403: the scopes the caller lacks
+       * @example [
+       *       "admin"
+       *     ]
+       */
+      requiredScopes?: string[];
+      /**
+       * @description On a 429: seconds to wait (also the Retry-After header)
+       * @example 30
+       */
+      retryAfterSec?: number;
+      /**
+       * @description On a slug 409: the slug that is taken
+       * @example reset-password
+       */
+      slug?: string;
       /** @example 400 */
       status: number;
       /** @example Bad Request */

@@ -238,13 +238,7 @@ export const api = {
     }),
   deleteDocument: (id: string) => request<void>('DELETE', `/documents/${encodeURIComponent(id)}`),
   listDrafts: (p: ListParams & { documentId?: string }) =>
-    request<Page<Pick<DocumentDraft, Exclude<keyof DocumentDraft, 'collection'>>>>(
-      'GET',
-      '/document-drafts',
-      {
-        query: { ...p },
-      },
-    ),
+    request<Page<DocumentDraft>>('GET', '/document-drafts', { query: { ...p } }),
   getDraft: (id: string) => request<DocumentDraft>('GET', `/document-drafts/${encodeURIComponent(id)}`),
   publishDraft: (id: string, expectedVersion: number) =>
     request<KbDocument>('POST', `/document-drafts/${encodeURIComponent(id)}/publish`, {

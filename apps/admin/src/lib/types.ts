@@ -37,17 +37,13 @@ export type Me = Schemas['MeDto'];
 export type DocumentStatus = 'draft' | 'published' | 'archived';
 export const DOCUMENT_STATUSES: DocumentStatus[] = ['draft', 'published', 'archived'];
 
-// The server's OpenAPI document currently describes `collection` as string[] (a schema-to-OpenAPI
-// conversion slip on the server); the API sends string | null.
-export type KbDocument = Omit<Schemas['DocumentResponse'], 'collection'> & {
-  collection: string | null;
+/** A document, or a search hit folded into one (`api.listDocuments` with `q`). */
+export type KbDocument = Schemas['DocumentResponse'] & {
   snippet?: string;
   score?: number;
 };
 
-export type DocumentVersion = Omit<Schemas['DocumentVersionResponse'], 'collection'> & {
-  collection: string | null;
-};
+export type DocumentVersion = Schemas['DocumentVersionResponse'];
 
 export type TicketStatus = 'open' | 'pending' | 'resolved' | 'closed';
 export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';

@@ -83,6 +83,12 @@ function JobProgress({ job }: { job: Job }) {
                   {job.result.updated}
                 </div>
               </div>
+              <div className="card stat">
+                <div className="label">Unchanged</div>
+                <div className="value" data-testid="import-unchanged">
+                  {job.result.unchanged}
+                </div>
+              </div>
               <div className={`card stat${job.result.failed ? ' alert' : ''}`}>
                 <div className="label">Failed</div>
                 <div className="value" data-testid="import-failed">

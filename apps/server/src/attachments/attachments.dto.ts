@@ -1,4 +1,4 @@
-import { createZodDto } from 'nestjs-zod';
+import { createZodDto } from '../http/zod-dto';
 import { attachmentListSchema, attachmentSchema } from '@app/attachments';
 
 export class AttachmentResponse extends createZodDto(attachmentSchema) {}

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { createZodDto } from 'nestjs-zod';
+import { createZodDto } from '../http/zod-dto';
 import { RequireScopes } from '@app/auth';
 import { AuditLogService, auditPageSchema, auditQuerySchema } from '@app/observability';
 import { ApiProblems } from '../http/problem.schema';

@@ -35,7 +35,7 @@ import { MCP_CHALLENGE_SCOPES, missingScope } from './scope-rule';
 import { SessionEventStore } from './session-event-store';
 import { unavailableText } from './tool-errors';
 import { McpSubscriptions, notifyThrough } from './subscriptions';
-import { recordMcpOutcome, traceMcpRequest } from './tracing';
+import { mcpProtocolEra, recordMcpOutcome, traceMcpRequest } from './tracing';
 
 const TOUCH_EVERY_MS = 60_000;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -338,7 +338,7 @@ export class McpHttpService implements OnModuleInit, OnApplicationShutdown {
         mcpNameHeader: header(req, 'mcp-name'),
         body,
       }).kind === 'legacy';
-    const era = legacy ? (header(req, 'mcp-protocol-version') ?? '2025-11-25') : '2026-07-28';
+    const era = mcpProtocolEra(!legacy, header(req, 'mcp-protocol-version'));
     // The span opens before the rate limit and scope rule, so refused calls are traced too.
     return traceMcpRequest(body, era, this.config.tracing?.recordArguments ?? false, async () => {
       const refused = await this.admitCall(req, res, principal, body);

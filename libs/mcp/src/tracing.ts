@@ -6,6 +6,19 @@ interface RpcMessage {
   params?: { name?: unknown; uri?: unknown; arguments?: unknown; _meta?: Record<string, unknown> };
 }
 
+const REVISION = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The `mcp.protocol.era` of a request on /mcp: 2026-07-28 for the per-request envelope, else the
+ * 2025-era revision its MCP-Protocol-Version header names (2025-11-25 when it has none, as on
+ * `initialize`, or when the header is not a revision date: a client's text is never copied).
+ * The legacy SSE door is always 2024-11-05.
+ */
+export function mcpProtocolEra(modern: boolean, versionHeader: string | undefined): string {
+  if (modern) return '2026-07-28';
+  return versionHeader && REVISION.test(versionHeader) ? versionHeader : '2025-11-25';
+}
+
 /**
  * One span per MCP request (`mcp tools/call`, `mcp resources/read`, ...), named by the OpenTelemetry
  * MCP conventions: method, tool or prompt name, resource URI, protocol era, outcome. Argument values

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { AppConfig } from '@app/config';
@@ -23,7 +22,10 @@ export function startTracing(
   opts: { spanProcessors?: SpanProcessor[] } = {},
 ): TracingHandle | null {
   if (!config.tracing && !opts.spanProcessors) return null;
-  const load = createRequire(__filename);
+  // The module's own `require` (not createRequire): under Jest it is the test's module registry,
+  // so a spec's @opentelemetry/api sees the provider registered here (a native require would
+  // register it on another global).
+  const load = require;
   const { NodeSDK } = load('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { HttpInstrumentation } = load(
     '@opentelemetry/instrumentation-http',

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseService } from '@app/database';
+import { JobQueue } from '@app/jobs';
 import { api, login, userClient, type ApiClient } from './support/http';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, testDatabaseEnv } from './support/test-db';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -266,6 +267,45 @@ describe('a webhook job the reconciler fails', () => {
       expect(d).toMatchObject({ status: 'failed', nextAttemptAt: null, lastError: job.lastError });
     } finally {
       await second?.close();
+      await database.drop();
+    }
+  });
+});
+
+(TEST_REDIS_URL ? describe : describe.skip)('the reconciler on a server that runs no jobs', () => {
+  it('hands a queued job that Redis lost to BullMQ again (RUN_JOBS=false)', async () => {
+    const database = await testDatabaseEnv();
+    const t = await startTestApp({
+      database,
+      redis: true,
+      env: { QUEUE_PREFIX: prefix(), RUN_JOBS: 'false', JOB_RECONCILE_MS: '200' },
+    });
+    try {
+      const admin = api(t.baseUrl, await login(t.baseUrl));
+      const imp = await admin.post('/api/v1/imports', {
+        documents: [{ slug: 'lost-doc', title: 'L', body: 'l' }],
+      });
+      expect(imp.status).toBe(202);
+      const id = imp.body.id as string;
+      const queue = t.app.get(JobQueue);
+      const bullId = `${id}-a1`;
+      expect(await queue.bullState('imports', bullId)).not.toBe('unknown');
+      // Redis loses it (a restart without persistence); the row stays queued, quiet for a while.
+      await queue.bullRemove('imports', bullId);
+      expect(await queue.bullState('imports', bullId)).toBe('unknown');
+      await t.app
+        .get(DatabaseService)
+        .driver.query(`UPDATE job SET updated_at = now() - interval '1 minute' WHERE id = $1::uuid`, [id]);
+      const deadline = Date.now() + 20_000;
+      let state = 'unknown';
+      while (state === 'unknown' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = await queue.bullState('imports', bullId);
+      }
+      expect(state).toMatch(/waiting|delayed|prioritized/);
+      expect((await admin.get(`/api/v1/jobs/${id}`)).body.state).toBe('queued');
+    } finally {
+      await t.close();
       await database.drop();
     }
   });

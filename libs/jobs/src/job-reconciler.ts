@@ -18,8 +18,9 @@ import type { JobBrief } from './job-store';
 const QUIET_MS = 3000;
 
 /**
- * Makes the queue converge on the `job` table, which is the truth. On every instance that runs
- * jobs, at start-up and then every JOB_RECONCILE_MS (one cheap indexed query when all is well):
+ * Makes the queue converge on the `job` table, which is the truth. On every instance (also
+ * those with RUN_JOBS=false, which only enqueue), at start-up and then every JOB_RECONCILE_MS
+ * (one cheap indexed query when all is well):
  *
  * - `running` rows whose runner is gone go back to `queued` (or `failed` once their attempts
  *   are used): their lock lapsed (JOB_LOCK_TIMEOUT_MS without a heartbeat), their runner was a

@@ -324,7 +324,7 @@ export const api = {
 
   listAudit: (p: ListParams & { actorId?: string; action?: string; outcome?: string }) =>
     request<Page<AuditEntry>>('GET', '/audit', { query: { ...p } }),
-  listEvents: (p: { after?: number; limit?: number; topic?: string }) =>
+  listEvents: (p: NonNullable<operations['EventsController_list']['parameters']['query']>) =>
     request<Page<ChangeEvent>>('GET', '/events', { query: { ...p } }),
 
   importDocuments: (payload: { documents: unknown[] } | FormData) =>

@@ -14,7 +14,7 @@ import {
   type Scope,
 } from '@app/core';
 import { DatabaseService, type Prisma, type Tx } from '@app/database';
-import { writeAudit } from '@app/observability';
+import { writeAudit, type AuditAction } from '@app/observability';
 import { contentTypeOf, refusalOf, safeFilename } from './attachment-safety';
 
 /** Bytes per file (multipart limit at the door: a larger upload is cut off with 413). */
@@ -197,5 +197,5 @@ export class AttachmentsService {
 
 const targetKey = (t: AttachmentTarget) => (t.kind === 'ticket' ? `#${t.number}` : t.id);
 
-const audit = (tx: Tx, actor: Principal, action: string, id: string, detail: string) =>
+const audit = (tx: Tx, actor: Principal, action: AuditAction, id: string, detail: string) =>
   writeAudit(tx, { actor, action, targetType: 'attachment', targetId: id, outcome: 'success', detail });

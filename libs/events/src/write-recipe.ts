@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { VersionConflictError, type Principal } from '@app/core';
 import type { Tx } from '@app/database';
-import { writeAudit } from '@app/observability';
+import { writeAudit, type AuditAction } from '@app/observability';
 import { appendEvent, type Topic } from './outbox';
 
 /**
@@ -21,7 +21,7 @@ export interface Change {
   data: object;
   actor: Principal;
   /** The audit entry: action (e.g. `ticket.update`), target and an optional detail. */
-  audit: { action: string; targetType: string; targetId: string; detail?: string };
+  audit: { action: AuditAction; targetType: string; targetId: string; detail?: string };
 }
 
 /** Appends the event and the audit entry of a change that happened in `tx`. */

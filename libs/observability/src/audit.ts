@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tx } from '@app/database';
 import { actorLabel, type Channel, type Principal } from '@app/core';
+import type { AuditAction } from './audit-actions';
 
 export type AuditOutcome = 'success' | 'error' | 'denied';
 
@@ -8,7 +9,7 @@ export interface AuditEntry {
   actor: Principal | null;
   /** Overrides actor.channel (e.g. a failed login has no principal). */
   channel?: Channel;
-  action: string;
+  action: AuditAction;
   targetType?: string;
   targetId?: string | null;
   outcome: AuditOutcome;

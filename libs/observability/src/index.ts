@@ -11,6 +11,7 @@ export {
   writeAudit,
   writeAudits,
 } from './audit';
+export { AUDIT_ACTION_GROUPS, type AuditAction } from './audit-actions';
 export { AuditLogService } from './audit-log.service';
 export {
   type AuditDto,

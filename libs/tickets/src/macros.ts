@@ -15,7 +15,7 @@ import {
 } from '@app/core';
 import { DatabaseService, Prisma, type Tx } from '@app/database';
 import { changedFields } from '@app/events';
-import { writeAudit } from '@app/observability';
+import { writeAudit, type AuditAction } from '@app/observability';
 import { COMMENT_MAX, expectedVersionSchema } from './ticket.schema';
 
 /**
@@ -212,5 +212,5 @@ async function uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> 
   }
 }
 
-const audit = (tx: Tx, actor: Principal, action: string, id: string, detail: string) =>
+const audit = (tx: Tx, actor: Principal, action: AuditAction, id: string, detail: string) =>
   writeAudit(tx, { actor, action, targetType: 'macro', targetId: id, outcome: 'success', detail });

@@ -16,7 +16,7 @@ import {
 } from '@app/core';
 import { DatabaseService, type Prisma, type Tx } from '@app/database';
 import { changedFields } from '@app/events';
-import { writeAudit } from '@app/observability';
+import { writeAudit, type AuditAction } from '@app/observability';
 import {
   QUERY_MAX,
   TAG_MAX,
@@ -183,5 +183,5 @@ async function lockOwned(tx: Tx, id: string, actor: Principal): Promise<ViewRow>
   return row;
 }
 
-const audit = (tx: Tx, actor: Principal, action: string, id: string, detail: string) =>
+const audit = (tx: Tx, actor: Principal, action: AuditAction, id: string, detail: string) =>
   writeAudit(tx, { actor, action, targetType: 'ticket_view', targetId: id, outcome: 'success', detail });

@@ -17,6 +17,7 @@ import {
 } from '@app/core';
 import { DatabaseService, type Prisma, type Tx } from '@app/database';
 import { changedFields, recordChange, versionedUpdate, type Change } from '@app/events';
+import type { AuditAction } from '@app/observability';
 import { UsersService } from '@app/users';
 import { TICKETS_TOPIC, TICKET_EVENTS } from './ticket-events';
 import {
@@ -402,7 +403,7 @@ export class TicketsService {
     row: TicketRow,
     data: object,
     actor: Principal,
-    action: string,
+    action: AuditAction,
     detail?: string,
   ): Change {
     return {

@@ -1,3 +1,5 @@
+// One dependency-free file shared with the server: the filter lists exactly what it records.
+import { AUDIT_ACTION_GROUPS } from '../../../../libs/observability/src/audit-actions';
 import { api } from '../lib/api';
 import { useAsync } from '../lib/useAsync';
 import { formatDateTime } from '../lib/format';
@@ -15,20 +17,23 @@ import { Table } from '../ui/Table';
 const FILTER_KEYS = ['actorId', 'action', 'outcome'] as const;
 const TEXT_KEYS = [] as const;
 const OUTCOMES = ['success', 'error', 'denied'];
-/** What the server records; a group ("document.*") is a prefix filter. */
-const ACTION_GROUPS: [string, string[]][] = [
-  ['Documents', ['document.*', 'document.create', 'document.update', 'document.delete']],
-  ['Tickets', ['ticket.*', 'ticket.create', 'ticket.update', 'ticket.comment', 'ticket.sla_breached']],
-  [
-    'People and access',
-    ['auth.login', 'user.*', 'user.create', 'user.update', 'api_key.*', 'api_key.create', 'api_key.revoke'],
-  ],
-  [
-    'Agents and integrations',
-    ['mcp.*', 'mcp.tool_call', 'webhook.*', 'webhook.created', 'webhook.updated', 'webhook.deleted'],
-  ],
-];
-const actionLabel = (a: string) => (a.endsWith('.*') ? `${a.slice(0, -2)} — any` : a);
+/** A filter ending in `*` is a prefix: `document.*` is any document action. */
+const actionLabel = (a: string) => (a.endsWith('*') ? `${a.slice(0, -1).replace(/[._]$/, '')} — any` : a);
+
+/**
+ * The server's own list of audit actions, grouped; actions sharing a stem (`document.`,
+ * `document.draft_`) get an "any" entry first.
+ */
+const ACTION_GROUPS: [string, string[]][] = Object.entries(AUDIT_ACTION_GROUPS).map(([group, actions]) => {
+  const stems = [...new Set(actions.map((a) => a.replace(/[^._]+$/, '')))];
+  return [
+    group,
+    stems.flatMap((stem) => {
+      const own = actions.filter((a) => a.replace(/[^._]+$/, '') === stem);
+      return own.length > 1 ? [`${stem}*`, ...own] : own;
+    }),
+  ];
+});
 
 function outcomeTone(outcome: string): Tone {
   if (/^(success|ok|allowed)$/i.test(outcome)) return 'success';
@@ -155,7 +160,6 @@ export function AuditPage() {
                 <tr>
                   <th>Time</th>
                   <th>Actor</th>
-                  <th>Channel</th>
                   <th>Action</th>
                   <th>Target</th>
                   <th>Outcome</th>

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { DatabaseService } from '@app/database';
+import { TicketsService } from '@app/tickets';
 import { startTestApp, type TestApp } from './support/test-app';
 import { api, login, userClient, type ApiClient, type Schemas } from './support/http';
 import { mcpClient } from './support/mcp-client';
@@ -391,6 +393,159 @@ describe('agent tasks over MCP, with call counts', () => {
     expect(review.out).toMatchObject({ version: 4, body: 'first', pendingReview: { baseVersion: 4 } });
     const queued = await admin.get(`/api/v1/document-drafts/${review.out.pendingReview.draftId}`);
     expect(queued.body).toMatchObject({ body: 'second', baseVersion: 4 });
+  });
+
+  it('search_tickets filters by updatedAfter and slaBreached and sorts by updated and priority, paging in order', async () => {
+    const tag = `sortcheck-${Math.random().toString(36).slice(2, 8)}`;
+    const made: Record<'low' | 'urgent' | 'normal', number> = { low: 0, urgent: 0, normal: 0 };
+    for (const priority of ['low', 'urgent', 'normal'] as const) {
+      const res = await admin.post('/api/v1/tickets', {
+        title: `Sort check ${priority}`,
+        description: 'x',
+        requesterEmail: 'sorter@customer.example',
+        priority,
+        tags: [tag],
+      });
+      made[priority] = res.body.number;
+    }
+    // The urgent ticket's first-response deadline passes unanswered: the SLA job marks it breached.
+    await t.app.get(DatabaseService).prisma.ticket.update({
+      where: { number: made.urgent },
+      data: { slaDueAt: new Date(Date.now() - 60_000) },
+    });
+    await t.app.get(TicketsService).markSlaBreached(made.urgent); // (or a sweep got there first)
+    expect((await admin.get(`/api/v1/tickets/${made.urgent}`)).body.slaBreachedAt).toEqual(
+      expect.any(String),
+    );
+    const since = new Date().toISOString();
+    while (Date.now() <= Date.parse(since)) await new Promise((r) => setTimeout(r, 2));
+    await call('update_ticket', { number: made.normal, expectedVersion: 1, addTags: ['touched'] });
+    // Updated order: low (created only), urgent (breached), normal (changed last).
+
+    const numbers = async (args: Record<string, unknown>) => {
+      const res = await call('search_tickets', { tags: [tag], ...args });
+      return { numbers: res.out.tickets.map((x: Out) => x.number), text: res.text, next: res.out.nextCursor };
+    };
+    expect((await numbers({ updatedAfter: since })).numbers).toEqual([made.normal]);
+    const breached = await numbers({ slaBreached: true });
+    expect(breached.numbers).toEqual([made.urgent]);
+    expect(breached.text).toContain('SLA BREACHED');
+    expect((await numbers({ slaBreached: false })).numbers).toEqual([made.normal, made.low]);
+    expect((await numbers({ sort: 'updated' })).numbers).toEqual([made.normal, made.urgent, made.low]);
+    expect((await numbers({ sort: 'updated', order: 'asc' })).numbers).toEqual([
+      made.low,
+      made.urgent,
+      made.normal,
+    ]);
+    expect((await numbers({ sort: 'priority' })).numbers).toEqual([made.urgent, made.normal, made.low]);
+    expect((await numbers({ sort: 'priority', order: 'asc' })).numbers).toEqual([
+      made.low,
+      made.normal,
+      made.urgent,
+    ]);
+    // A sorted list pages on in the same order.
+    const first = await numbers({ sort: 'priority', limit: 2 });
+    expect(first.numbers).toEqual([made.urgent, made.normal]);
+    expect(first.next).toEqual(expect.any(String));
+    const second = await numbers({ sort: 'priority', limit: 2, cursor: first.next });
+    expect(second.numbers).toEqual([made.low]);
+    expect(second.next).toBeNull();
+  });
+
+  it('search_knowledge and find_users page with cursors over MCP; find_users filters by role', async () => {
+    const word = `zebracursor${Math.random().toString(36).slice(2, 6)}`;
+    const slugs = ['one', 'two', 'three'].map((n) => `${word}-${n}`);
+    for (const slug of slugs)
+      expect(
+        (
+          await admin.post('/api/v1/documents', {
+            slug,
+            title: `Paging ${slug}`,
+            body: `This article mentions ${word} for paging.`,
+            status: 'published',
+          })
+        ).status,
+      ).toBe(201);
+    const firstHits = await call('search_knowledge', { query: word, limit: 2 });
+    expect(firstHits.out.results).toHaveLength(2);
+    expect(firstHits.out.nextCursor).toEqual(expect.any(String));
+    expect(firstHits.text).toContain(`cursor ${firstHits.out.nextCursor}`);
+    const restHits = await call('search_knowledge', {
+      query: word,
+      limit: 2,
+      cursor: firstHits.out.nextCursor,
+    });
+    expect(restHits.out.results).toHaveLength(1);
+    expect(restHits.out.nextCursor).toBeUndefined();
+    const hitUrls = [...firstHits.out.results, ...restHits.out.results].map((r: Out) => r.url).sort();
+    expect(hitUrls).toEqual(slugs.map((slug) => `${t.baseUrl}/help/${slug}`).sort());
+    const badCursor = await callRaw('search_knowledge', { query: word, cursor: 'not-a-cursor' });
+    expect(badCursor.isError).toBe(true);
+    expect(badCursor.text).toMatch(/cursor/);
+
+    for (let i = 0; i < 2; i++) await userClient(t.baseUrl, admin, 'agent');
+    const viewer = await userClient(t.baseUrl, admin, 'viewer');
+    const allAgents = await call('find_users', { query: '', role: 'agent', limit: 100 });
+    const agentEmails = allAgents.out.users.map((u: Out) => u.email);
+    expect(agentEmails.length).toBeGreaterThanOrEqual(3);
+    expect(agentEmails).toContain(agent.email);
+    expect(allAgents.out.users.every((u: Out) => u.role === 'agent')).toBe(true);
+    const viewers = await call('find_users', { query: '', role: 'viewer', limit: 100 });
+    expect(viewers.out.users.map((u: Out) => u.email)).toContain(viewer.email);
+    expect(viewers.out.users.map((u: Out) => u.email)).not.toContain(agent.email);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await call('find_users', {
+        query: '',
+        role: 'agent',
+        limit: 2,
+        ...(cursor ? { cursor } : {}),
+      });
+      expect(page.out.users.length).toBeLessThanOrEqual(2);
+      paged.push(...page.out.users.map((u: Out) => u.email));
+      cursor = page.out.nextCursor;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(pages).toBeGreaterThanOrEqual(2);
+    expect(paged).toEqual(agentEmails);
+  });
+
+  it('comment_on_ticket with a refused status change writes nothing: no comment, same version', async () => {
+    const created = await admin.post('/api/v1/tickets', {
+      title: 'Closed already',
+      description: 'x',
+      requesterEmail: 'closed@customer.example',
+    });
+    const number = created.body.number as number;
+    const closed = await call('update_ticket', { number, expectedVersion: 1, status: 'closed' });
+    expect(closed.out.status).toBe('closed');
+    const state = async () => {
+      const got = (await admin.get(`/api/v1/tickets/${number}`)).body;
+      return { version: got.version, status: got.status, comments: got.comments.length };
+    };
+    const refused = await expectNothingWritten(t.app, state, () =>
+      callRaw('comment_on_ticket', { number, body: 'Resolving this one.', status: 'resolved' }),
+    );
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toMatch(/cannot go from closed to resolved/);
+    expect(await state()).toEqual({ version: closed.out.version, status: 'closed', comments: 0 });
+    // The same comment with an allowed move goes through, in one change.
+    const reopened = await call('comment_on_ticket', { number, body: 'Reopening.', status: 'open' });
+    expect(reopened.out.ticket).toEqual({ number, version: closed.out.version + 1, status: 'open' });
+  });
+
+  it('get_document results carry the public url of a published article, and none for a draft', async () => {
+    const published = await call('get_document', { slug: 'reset-password' });
+    expect(published.out.url).toBe(`${t.baseUrl}/help/reset-password`);
+    expect((await fetch(published.out.url)).status).toBe(200);
+    const byId = await call('get_document', { id: published.out.id });
+    expect(byId.out.url).toBe(published.out.url);
+    await admin.post('/api/v1/documents', { slug: 'url-draft', title: 'Draft', body: 'not public' });
+    const draft = await call('get_document', { slug: 'url-draft' });
+    expect(draft.out.status).toBe('draft');
+    expect(draft.out.url).toBeUndefined();
   });
 
   it('describes every input field of every tool and uses portable schemas (the Inspector lint rules, no top-level combinators)', async () => {

@@ -612,7 +612,6 @@ describe('MCP over Streamable HTTP (stateful sessions)', () => {
     for (let i = 0; i < 300; i++) await c.ping();
     const s = svc.stats();
     expect(s.bufferedEvents).toBeLessThanOrEqual(200 * s.sessions);
-    expect(await db.prisma.mcpStreamEvent.count()).toBe(0);
   });
 
   it('rejects bodies over the limit and unknown sessions', async () => {

@@ -1,6 +1,7 @@
 import { api, login, type ApiClient } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';
 import { UPLOAD_LIMITS } from '../apps/server/src/imports/bounded-upload';
+import { MAX_IMPORT_JSON_BYTES } from '@app/knowledge';
 import badInputs from './fixtures/security/rest-bad-inputs.json';
 
 describe('security: HTTP door (issue 9 items 2, 9, 10, 12)', () => {
@@ -101,6 +102,28 @@ describe('security: HTTP door (issue 9 items 2, 9, 10, 12)', () => {
         description: 'y'.repeat(3 * 1024 * 1024),
       });
       expect(res.status).toBe(413);
+    });
+  });
+
+  describe('JSON import body limit (MAX_IMPORT_JSON_BYTES)', () => {
+    const importJson = (bodyBytes: number) =>
+      admin.raw.request(
+        'POST',
+        '/api/v1/imports',
+        JSON.stringify({
+          documents: [{ slug: `big-${bodyBytes}`, title: 'Big', body: 'z'.repeat(bodyBytes) }],
+        }),
+      );
+
+    it('accepts a JSON import over the general 2 MB limit', async () => {
+      const res = await importJson(3 * 1024 * 1024);
+      expect(res.status).toBe(202);
+    });
+
+    it('answers 413 problem+json above 32 MiB', async () => {
+      const res = await importJson(MAX_IMPORT_JSON_BYTES + 1024);
+      expect(res.status).toBe(413);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
     });
   });
 

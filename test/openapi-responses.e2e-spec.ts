@@ -215,6 +215,27 @@ describe('REST answers match the OpenAPI document', () => {
     }
   });
 
+  it('webhooks and their deliveries', async () => {
+    const hook = await admin.post('/api/v1/webhooks', {
+      url: 'https://hooks.example.com/in',
+      events: ['ticket.*'],
+      secret: 'a-webhook-secret-for-tests',
+      active: false,
+    });
+    expect(hook.status).toBe(201);
+    expect((await admin.get('/api/v1/webhooks')).status).toBe(200);
+    expect((await admin.get(`/api/v1/webhooks/${hook.body.id}`)).status).toBe(200);
+    const changed = await admin.patch(
+      `/api/v1/webhooks/${hook.body.id}`,
+      { events: ['document.*'] },
+      { 'If-Match': String(hook.body.version) },
+    );
+    expect(changed.status).toBe(200);
+    expect((await admin.get(`/api/v1/webhooks/${hook.body.id}/deliveries`)).status).toBe(200);
+    const bad = await admin.post('/api/v1/webhooks', { url: 'ftp://x', events: [], secret: 'short' });
+    expect(bad.status).toBe(400);
+  });
+
   it('covered the main resources', () => {
     const routes = new Set([...checker.checked].map((c) => c.split(' ').slice(0, 2).join(' ')));
     for (const route of [
@@ -224,6 +245,7 @@ describe('REST answers match the OpenAPI document', () => {
       'GET /api/v1/users',
       'GET /api/v1/jobs/{id}',
       'GET /api/v1/events',
+      'GET /api/v1/webhooks/{id}/deliveries',
     ])
       expect(routes).toContain(route);
     expect(checker.checked.size).toBeGreaterThan(35);

@@ -4,4 +4,10 @@ export { DatabaseService, type Tx } from './database.service';
 export { applyMigrations, defaultMigrationsDir, type MigrationFile, readMigrations } from './migrator';
 export { openDriver } from './sql-driver';
 export { Prisma, PrismaClient } from './generated/prisma/client';
-export { DocumentStatus, TicketChannel, TicketPriority, TicketStatus } from './generated/prisma/enums';
+export {
+  DeliveryStatus,
+  DocumentStatus,
+  TicketChannel,
+  TicketPriority,
+  TicketStatus,
+} from './generated/prisma/enums';

@@ -6,110 +6,42 @@ import {
   clampLimit,
   decodeCursor,
   toPage,
-  type FieldError,
   type Page,
   type Principal,
   isUuid,
+  jsonDates,
+  parseInput,
   type OutboundPolicy,
 } from '@app/core';
 import { DatabaseService, Prisma } from '@app/database';
 import { writeAudit } from '@app/observability';
 import { checkTargetUrl } from './webhook-target';
 import { AppConfig } from '@app/config';
-
-export interface WebhookDto {
-  id: string;
-  url: string;
-  events: string[];
-  active: boolean;
-  version: number;
-  createdById: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface WebhookAttemptDto {
-  attempt: number;
-  responseStatus: number | null;
-  error: string | null;
-  durationMs: number;
-  at: string;
-}
-
-export interface WebhookDeliveryDto {
-  id: string;
-  webhookId: string;
-  eventId: number;
-  event: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts: number;
-  responseStatus: number | null;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-  attemptLog: WebhookAttemptDto[];
-}
-
-export interface WebhookInput {
-  url?: string;
-  events?: string[];
-  secret?: string;
-  active?: boolean;
-}
+import {
+  createWebhookSchema,
+  updateWebhookSchema,
+  webhookDeliverySchema,
+  webhookSchema,
+  type CreateWebhookInput,
+  type UpdateWebhookInput,
+  type WebhookDeliveryDto,
+  type WebhookDto,
+} from './webhook.schema';
 
 type WebhookRow = Prisma.WebhookGetPayload<object>;
 
-export const toWebhookDto = (w: WebhookRow): WebhookDto => ({
-  id: w.id,
-  url: w.url,
-  events: [...w.events],
-  active: w.active,
-  version: w.version,
-  createdById: w.createdById,
-  createdAt: w.createdAt.toISOString(),
-  updatedAt: w.updatedAt.toISOString(),
-});
+/** The public shape (the secret is not part of it, so parsing drops it). */
+export const toWebhookDto = (w: WebhookRow): WebhookDto => webhookSchema.parse(jsonDates(w));
 
-const EVENT_NAME = /^(\*|[a-z]+\.\*|[a-z]+\.[a-z_]+)$/;
-
-async function validate(input: WebhookInput, required: boolean, policy: OutboundPolicy): Promise<void> {
-  const errors: FieldError[] = [];
-  if (input.url !== undefined || required) {
-    let ok = false;
-    try {
-      const u = new URL(input.url ?? '');
-      ok = (u.protocol === 'http:' || u.protocol === 'https:') && (input.url ?? '').length <= 2000;
-    } catch {
-      ok = false;
-    }
-    if (!ok) errors.push({ field: 'url', message: 'must be an http(s) URL' });
-    else {
-      const refused = await checkTargetUrl(input.url!, policy).then(
-        () => null,
-        (e: Error) => e.message,
-      );
-      if (refused) errors.push({ field: 'url', message: refused });
-    }
-  }
-  if (input.events !== undefined || required) {
-    const ev = input.events;
-    if (
-      !Array.isArray(ev) ||
-      ev.length < 1 ||
-      ev.length > 50 ||
-      !ev.every((e) => typeof e === 'string' && EVENT_NAME.test(e))
-    )
-      errors.push({
-        field: 'events',
-        message: 'must be 1-50 event names such as "ticket.created", "ticket.*" or "*"',
-      });
-  }
-  if (input.secret !== undefined || required) {
-    if (typeof input.secret !== 'string' || input.secret.length < 16 || input.secret.length > 200)
-      errors.push({ field: 'secret', message: 'must be 16 to 200 characters' });
-  }
-  if (errors.length) throw new InvalidError('webhook is not valid', errors);
+/** The target must be allowed by the outbound policy (DNS: async, so not in the schema). */
+async function checkUrl(url: string | undefined, policy: OutboundPolicy): Promise<void> {
+  if (url === undefined) return;
+  const refused = await checkTargetUrl(url, policy).then(
+    () => null,
+    (e: Error) => e.message,
+  );
+  if (refused)
+    throw new InvalidError(`webhook is not valid: url ${refused}`, [{ field: 'url', message: refused }]);
 }
 
 /**
@@ -127,15 +59,16 @@ export class WebhooksService {
     return { allowPrivate: this.config.webhookAllowPrivate };
   }
 
-  async create(input: WebhookInput, actor: Principal): Promise<WebhookDto> {
-    await validate(input, true, this.policy);
+  async create(raw: CreateWebhookInput, actor: Principal): Promise<WebhookDto> {
+    const input = parseInput(createWebhookSchema, raw, 'webhook');
+    await checkUrl(input.url, this.policy);
     const row = await this.db.transaction(async (tx) => {
       const w = await tx.webhook.create({
         data: {
-          url: input.url!,
-          events: [...new Set(input.events!)],
-          secret: input.secret!,
-          active: input.active ?? true,
+          url: input.url,
+          events: input.events,
+          secret: input.secret,
+          active: input.active,
           createdById: actor.userId,
         },
       });
@@ -160,18 +93,15 @@ export class WebhooksService {
     return toWebhookDto(await this.find(id));
   }
 
-  async update(
-    id: string,
-    input: WebhookInput & { expectedVersion?: number },
-    actor: Principal,
-  ): Promise<WebhookDto> {
-    await validate(input, false, this.policy);
+  async update(id: string, raw: UpdateWebhookInput, actor: Principal): Promise<WebhookDto> {
+    const input = parseInput(updateWebhookSchema, raw, 'webhook change');
+    await checkUrl(input.url, this.policy);
     const current = await this.find(id);
     const expected = input.expectedVersion ?? current.version;
     const row = await this.db.transaction(async (tx) => {
       const data: Prisma.WebhookUpdateManyMutationInput = { version: { increment: 1 } };
       if (input.url !== undefined) data.url = input.url;
-      if (input.events !== undefined) data.events = [...new Set(input.events)];
+      if (input.events !== undefined) data.events = input.events;
       if (input.secret !== undefined) data.secret = input.secret;
       if (input.active !== undefined) data.active = input.active;
       const { count } = await tx.webhook.updateMany({ where: { id, version: expected }, data });
@@ -236,26 +166,14 @@ export class WebhooksService {
     return toPage(
       rows,
       take,
-      (d) => ({
-        id: d.id,
-        webhookId: d.webhookId,
-        eventId: Number(d.eventId),
-        event: d.event,
-        status: d.status,
-        attempts: d.attempts,
-        responseStatus: d.responseStatus,
-        lastError: d.lastError,
-        nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
-        deliveredAt: d.deliveredAt?.toISOString() ?? null,
-        createdAt: d.createdAt.toISOString(),
-        attemptLog: d.attemptLog.map((a) => ({
-          attempt: a.attempt,
-          responseStatus: a.responseStatus,
-          error: a.error,
-          durationMs: a.durationMs,
-          at: a.createdAt.toISOString(),
-        })),
-      }),
+      ({ attemptLog, ...d }) =>
+        webhookDeliverySchema.parse(
+          jsonDates({
+            ...d,
+            eventId: Number(d.eventId),
+            attemptLog: attemptLog.map(({ createdAt, ...a }) => ({ ...a, at: createdAt })),
+          }),
+        ),
       (d) => ({ c: d.createdAt.toISOString(), id: d.id }),
     );
   }

@@ -1132,34 +1132,55 @@ export interface components {
       /** @example https://example.com/hooks/context-desk */
       url: string;
     };
-    DeliveryAttemptResponse: {
-      at: string;
-      attempt: number;
-      durationMs: number;
-      error: string | null;
-      responseStatus: number | null;
-    };
     DeliveryPage: {
-      items: components['schemas']['DeliveryResponse'][];
+      items: {
+        attemptLog: {
+          /**
+           * Format: date-time
+           * @example 2026-01-05T09:30:00.000Z
+           */
+          at: string;
+          attempt: number;
+          durationMs: number;
+          error: string | null;
+          responseStatus: number | null;
+        }[];
+        attempts: number;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        createdAt: string;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        deliveredAt: string | null;
+        /** @example ticket.created */
+        event: string;
+        eventId: number;
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        id: string;
+        lastError: string | null;
+        /**
+         * Format: date-time
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        nextAttemptAt: string | null;
+        responseStatus: number | null;
+        /** @enum {string} */
+        status: 'pending' | 'succeeded' | 'failed';
+        /**
+         * Format: uuid
+         * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+         */
+        webhookId: string;
+      }[];
+      /** @description pass as cursor for the next page; null on the last page */
       nextCursor: string | null;
-    };
-    DeliveryResponse: {
-      attemptLog: components['schemas']['DeliveryAttemptResponse'][];
-      attempts: number;
-      createdAt: string;
-      deliveredAt: string | null;
-      /** @example ticket.created */
-      event: string;
-      eventId: number;
-      /** Format: uuid */
-      id: string;
-      lastError: string | null;
-      nextAttemptAt: string | null;
-      responseStatus: number | null;
-      /** @enum {string} */
-      status: 'pending' | 'succeeded' | 'failed';
-      /** Format: uuid */
-      webhookId: string;
     };
     DocumentCounts: {
       /** @example 7 */
@@ -2007,7 +2028,6 @@ export interface components {
       role?: 'admin' | 'agent' | 'viewer';
     };
     UpdateWebhookDto: {
-      /** @default true */
       active?: boolean;
       /**
        * @description Event names, `topic.*` or `*`
@@ -2017,7 +2037,10 @@ export interface components {
        *     ]
        */
       events?: string[];
-      /** @description The version you read (or send If-Match) */
+      /**
+       * @description The version you read (or send If-Match)
+       * @example 2
+       */
       expectedVersion?: number;
       /** @description HMAC-SHA256 key for X-Context-Desk-Signature; never returned */
       secret?: string;
@@ -2077,11 +2100,26 @@ export interface components {
     };
     WebhookResponse: {
       active: boolean;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       createdAt: string;
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       createdById: string | null;
       events: string[];
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @example 3f2c9a52-8d1e-4c61-9a0b-6f1d2e7c4b10
+       */
       id: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-05T09:30:00.000Z
+       */
       updatedAt: string;
       url: string;
       version: number;

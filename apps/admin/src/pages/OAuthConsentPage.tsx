@@ -5,6 +5,7 @@ import { useAuth } from '../lib/auth';
 import { SCOPE_DESCRIPTIONS, oauthApi, type ConsentRequest } from '../lib/oauth';
 import { Button } from '../ui/Button';
 import { Checkbox } from '../ui/Field';
+import { useDocumentTitle } from '../ui/PageHeader';
 import { InlineError, Loading } from '../ui/States';
 
 const hostOf = (uri: string | null): string | null => {
@@ -27,6 +28,7 @@ export function OAuthConsentPage() {
   const [chosen, setChosen] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<'allow' | 'deny' | null>(null);
+  useDocumentTitle(request ? `Allow ${request.client.name}` : 'Allow access');
 
   useEffect(() => {
     if (!token) return;

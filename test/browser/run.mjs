@@ -23,6 +23,19 @@ const WIDTHS = [
 
 const SCHEMES = ['light', 'dark'];
 
+// Issue #13: the first load (gzip) may not grow more than 10% over the 92.7 KB baseline.
+const FIRST_LOAD_BASELINE_BYTES = 92_700;
+const FIRST_LOAD_BUDGET_BYTES = Math.round(FIRST_LOAD_BASELINE_BYTES * 1.1);
+// axe rules the issue named: they fail the run at any impact, not only serious or critical.
+const AXE_NAMED_RULES = [
+  'color-contrast',
+  'link-in-text-block',
+  'scrollable-region-focusable',
+  'heading-order',
+  'page-has-heading-one',
+];
+const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
+
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -215,6 +228,10 @@ export async function runAdminBrowserTests(options = {}) {
     for (const res of assets) bytes += gzipSync(await res.body()).length;
     firstLoad = { files: assets.length, gzipBytes: bytes };
     await cold.close();
+    check(
+      bytes <= FIRST_LOAD_BUDGET_BYTES,
+      `first load is ${kb(bytes)} gzip, over the ${kb(FIRST_LOAD_BUDGET_BYTES)} budget (${kb(FIRST_LOAD_BASELINE_BYTES)} + 10%)`,
+    );
     await page.goto(url('/'));
     await page.waitForFunction(
       () => document.querySelector('[data-testid="dashboard-counts"]')?.getAttribute('aria-busy') === 'false',
@@ -1121,8 +1138,38 @@ export async function runAdminBrowserTests(options = {}) {
       ['users', '/users', 'Users'],
       ['api-keys', '/api-keys', 'API keys'],
       ['audit', '/audit', 'Audit'],
+      ['connected-apps', '/connected-apps', 'Connected apps'],
       ['not-found', '/no-such-page', 'Page not found'],
     ];
+    // The OAuth consent page: a registered MCP client asks; the signed-in admin sees the request.
+    const reg = await fetch(`${baseUrl}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Browser test MCP client',
+        redirect_uris: ['http://127.0.0.1:7777/callback'],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+      }),
+    });
+    check(reg.ok, `client registration answered ${reg.status}`);
+    const { client_id: clientId } = await reg.json();
+    const authorizeUrl = () => {
+      const u = new URL(`${baseUrl}/authorize`);
+      const params = {
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: 'http://127.0.0.1:7777/callback',
+        scope: 'kb:read tickets:read',
+        state: unique(),
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGF8Y4n7wV', // any S256 challenge: never redeemed
+        code_challenge_method: 'S256',
+        resource: `${baseUrl}/mcp`,
+      };
+      for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+      return u.href;
+    };
     const failures = [];
     const runAxe = async (p, label) => {
       await p.evaluate(AXE_SOURCE);
@@ -1138,7 +1185,9 @@ export async function runAdminBrowserTests(options = {}) {
           count: v.nodes.length,
         }));
       });
-      const serious = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      const serious = result.filter(
+        (v) => v.impact === 'serious' || v.impact === 'critical' || AXE_NAMED_RULES.includes(v.id),
+      );
       for (const v of serious)
         failures.push(`${label}: ${v.id} (${v.impact}) ×${v.count} ${v.nodes.join(', ')}`);
       const minor = result.filter((v) => !serious.includes(v));
@@ -1176,6 +1225,19 @@ export async function runAdminBrowserTests(options = {}) {
         });
         await runAxe(page, `${name}@${suffix}`);
       }
+      await page.goto(authorizeUrl());
+      await page.waitForURL(/\/admin\/oauth\//);
+      await expectVisible(page.getByRole('button', { name: 'Allow' }), 'the consent page');
+      await page
+        .waitForFunction(() => /^Allow .+ · Context Desk$/.test(document.title))
+        .catch(() => undefined);
+      const consentTitle = await page.title();
+      check(/^Allow .+ · Context Desk$/.test(consentTitle), `consent: tab title is "${consentTitle}"`);
+      await page.screenshot({
+        path: path.join(screenshotsDir, `page-oauth-consent-${suffix}.png`),
+        fullPage: true,
+      });
+      await runAxe(page, `oauth-consent@${suffix}`);
       const anon = await browser.newContext({
         viewport: { width: size.width, height: size.height },
         colorScheme: scheme,
@@ -1189,7 +1251,10 @@ export async function runAdminBrowserTests(options = {}) {
     }
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 800 });
-    check(failures.length === 0, `axe found serious/critical violations:\n    ${failures.join('\n    ')}`);
+    check(
+      failures.length === 0,
+      `axe found serious/critical (or issue-named) violations:\n    ${failures.join('\n    ')}`,
+    );
   });
 
   await step('sign out', async () => {
@@ -1210,7 +1275,7 @@ export async function runAdminBrowserTests(options = {}) {
   );
   if (firstLoad)
     log(
-      `First load (dashboard): ${firstLoad.files} JS/CSS files, ${(firstLoad.gzipBytes / 1000).toFixed(1)} KB gzip`,
+      `First load (dashboard): ${firstLoad.files} JS/CSS files, ${kb(firstLoad.gzipBytes)} gzip (budget ${kb(FIRST_LOAD_BUDGET_BYTES)})`,
     );
   if (axeReport.length) log(`axe: ${axeReport.join('; ')}`);
   log(`${results.length - failed.length} passed, ${failed.length} failed; screenshots in ${screenshotsDir}`);

@@ -22,6 +22,7 @@ const SLOW = [
   'search-index',
   'security-fuzz',
   'server-process',
+  'webhooks-durable', // spawns the CLI
 ].map((name) => `/test/${name}\\.e2e-spec\\.ts$`);
 const BASE_IGNORE = ['/node_modules/', '/dist/', '<rootDir>/apps/admin/'];
 

@@ -209,6 +209,39 @@ describe('tickets over REST (real app, real database)', () => {
     expect(fresh.body.version).toBe(3);
   });
 
+  it('50 racing writers with the same If-Match: exactly one wins per version, no update lost', async () => {
+    const ticket = await newTicket();
+    const path = `/api/v1/tickets/${ticket.number}` as const;
+    const writers = [agent, agent2, admin];
+    let current: { version: number; tags: string[] } = (await agent.get(path)).body;
+    const won: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      // Every writer read the same version and adds its own tag to the tags it read.
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          writers[i % writers.length].patch(
+            path,
+            { tags: [...current.tags, `r${round}-w${i}`] },
+            { 'If-Match': String(current.version) },
+          ),
+        ),
+      );
+      const winners = answers.filter((r) => r.status === 200);
+      expect(winners).toHaveLength(1);
+      const losers = answers.filter((r) => r.status !== 200);
+      expect(losers.map((r) => r.status)).toEqual(Array(49).fill(409));
+      expect(losers.every((r) => r.problem.currentVersion === current.version + 1)).toBe(true);
+      current = winners[0].body;
+      expect(current.version).toBe(round + 2);
+      won.push(current.tags[current.tags.length - 1]);
+    }
+    // Each winner built on the previous winner's write: all three tags are there, in order.
+    const final = (await agent.get(path)).body;
+    expect(final).toMatchObject({ version: 4, tags: won });
+    const updates = await events(ticket.id, 'ticket.updated');
+    expect(updates.map((e) => (e.payload as { version: number }).version)).toEqual([2, 3, 4]);
+  });
+
   it('assigns only active agents or admins', async () => {
     const ticket = await newTicket();
     const path = `/api/v1/tickets/${ticket.number}` as const;

@@ -1,14 +1,15 @@
 import { JSDOM } from 'jsdom';
 import { createMarkdownRenderer } from '../apps/admin/src/lib/markdown';
+import { renderArticleHtml } from '../apps/server/src/help/article-html';
 import payloads from './fixtures/security/markdown-xss.json';
 
 // The admin's Markdown preview (apps/admin/src/lib/markdown.ts), rendered into a real DOM.
 const { window } = new JSDOM('<!doctype html><html><body></body></html>');
 const render = createMarkdownRenderer(window as unknown as Parameters<typeof createMarkdownRenderer>[0]);
 
-function dom(markdown: string) {
+function dom(markdown: string, renderer: (md: string) => string = render) {
   const div = window.document.createElement('div');
-  div.innerHTML = render(markdown);
+  div.innerHTML = renderer(markdown);
   return div;
 }
 
@@ -59,5 +60,30 @@ describe('security: admin Markdown preview (issue 9 item 2)', () => {
     expect(div.querySelector('strong')?.textContent).toBe('bold');
     expect(div.querySelector('table td')?.textContent).toBe('1');
     expect(div.querySelector('img')?.getAttribute('src')).toBe('/admin/logo.png');
+  });
+});
+
+// The public help center's renderer (apps/server/src/help/article-html.ts: marked + sanitize-html),
+// a separate code path serving published articles to anonymous readers: the same payloads.
+describe('security: help center article HTML (issue 9 item 2)', () => {
+  const article = (md: string) => dom(md, renderArticleHtml);
+
+  it.each(payloads.scriptLinks)('renders %j without a script URL', (md) => {
+    const div = article(md);
+    expect(dangerous(div)).toEqual([]);
+    for (const el of Array.from(div.querySelectorAll('a, img'))) {
+      const url = el.getAttribute('href') ?? el.getAttribute('src');
+      if (url !== null) expect(url).toMatch(/^(https?:|mailto:|\/|#|\.)/);
+    }
+  });
+
+  it.each(payloads.rawHtml)('renders raw HTML %j inert', (md) => {
+    expect(dangerous(article(md))).toEqual([]);
+  });
+
+  it.each(Object.entries(payloads.safeLinks))('keeps the safe link %j', (md, href) => {
+    const a = article(md).querySelector('a');
+    expect(a?.getAttribute('href')).toBe(href);
+    expect(a?.getAttribute('rel')).toBe('noopener noreferrer nofollow');
   });
 });

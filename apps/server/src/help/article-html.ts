@@ -43,7 +43,7 @@ export function renderArticleHtml(markdown: string): string {
       'sub',
     ],
     allowedAttributes: {
-      a: ['href', 'title'],
+      a: ['href', 'title', 'rel'],
       img: ['src', 'alt', 'title'],
       th: ['align'],
       td: ['align'],
@@ -55,6 +55,7 @@ export function renderArticleHtml(markdown: string): string {
     allowedSchemesByTag: { img: ['http', 'https'] },
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
+    // `rel` is allowed above only so that this transform's value survives (it overrides any given).
     transformTags: {
       a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow' }),
     },

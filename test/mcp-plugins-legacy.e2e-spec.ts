@@ -1,9 +1,11 @@
+import * as http from 'node:http';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { DatabaseService } from '@app/database';
 import { McpAudit } from '@app/mcp';
 import { api, login, type ApiClient } from './support/http';
+import { postMcp } from './support/mcp-client';
 import { startTestApp, type TestApp } from './support/test-app';
 
 // The example plugin in plugins/example-orders, loaded through PLUGINS like a team's own would be,
@@ -27,7 +29,14 @@ describe('MCP plugins (PLUGINS) and the legacy SSE transport (MCP_LEGACY_SSE)', 
   let ticketNumber: number;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { PLUGINS: './plugins/example-orders', MCP_LEGACY_SSE: 'true' } });
+    t = await startTestApp({
+      env: {
+        PLUGINS: './plugins/example-orders,./test/fixtures/plugins/reach-probe.js',
+        MCP_LEGACY_SSE: 'true',
+        // Reached by one test with its own key; the others stay far below it.
+        RATE_LIMIT_PER_MINUTE: '60',
+      },
+    });
     admin = api(t.baseUrl, await login(t.baseUrl));
     ticketsKey = (await admin.post('/api/v1/api-keys', { name: 'orders', scopes: ['tickets:read'] })).body
       .secret;
@@ -109,6 +118,68 @@ describe('MCP plugins (PLUGINS) and the legacy SSE transport (MCP_LEGACY_SSE)', 
     expect(denied).toBe(1);
   });
 
+  it("refuses a plugin's ctx.services call that needs a scope the caller lacks", async () => {
+    // probe_ticket_reach needs kb:read to be called, and asks ctx.services for tickets.
+    const kbOnly = await modernClient(t.baseUrl, kbKey);
+    try {
+      const res = await kbOnly.callTool({ name: 'probe_ticket_reach', arguments: {} });
+      expect(res.isError).toBe(true);
+      expect(JSON.stringify(res.content)).toContain('needs the scope tickets:read');
+    } finally {
+      await kbOnly.close();
+    }
+    const both = (await admin.post('/api/v1/api-keys', { name: 'both', scopes: ['kb:read', 'tickets:read'] }))
+      .body.secret;
+    const c = await modernClient(t.baseUrl, both);
+    try {
+      const res = await c.callTool({ name: 'probe_ticket_reach', arguments: {} });
+      expect(res.isError).toBeFalsy();
+      expect((res.structuredContent as { tickets: number }).tickets).toBeGreaterThan(0);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('counts plugin tool calls against the MCP rate limit', async () => {
+    const key = (await admin.post('/api/v1/api-keys', { name: 'busy orders', scopes: ['tickets:read'] })).body
+      .secret;
+    const call = (id: number) =>
+      postMcp(
+        t.baseUrl,
+        key,
+        {
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: {
+            name: 'lookup_order',
+            arguments: { orderId: 'ORD-1001' },
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+              'io.modelcontextprotocol/clientCapabilities': {},
+            },
+          },
+        },
+        { 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': 'lookup_order' },
+      );
+    let served = 0;
+    let refused: Response | null = null;
+    for (let id = 1; id <= 80 && !refused; id++) {
+      const res = await call(id);
+      if (res.status === 429) refused = res;
+      else {
+        expect(res.status).toBe(200);
+        expect(JSON.stringify(await res.json())).toContain('shipped');
+        served++;
+      }
+    }
+    expect(served).toBe(60);
+    expect(refused!.headers.get('retry-after')).toMatch(/^\d+$/);
+    const body = await refused!.json();
+    expect(body).toMatchObject({ jsonrpc: '2.0', id: 61, error: { code: -32000, data: { status: 429 } } });
+    expect(body.error.message).toMatch(/Too many requests/);
+  });
+
   it('serves a legacy HTTP+SSE client (v1 SSEClientTransport) behind the same auth and scopes', async () => {
     const auth = { Authorization: `Bearer ${ticketsKey}` };
     const client = new LegacyClient({ name: 'legacy-sse', version: '1.0.0' });
@@ -141,6 +212,51 @@ describe('MCP plugins (PLUGINS) and the legacy SSE transport (MCP_LEGACY_SSE)', 
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
     });
     expect(stray.status).toBe(404);
+  });
+
+  it('refuses a hostile Origin or Host on /sse and /messages with 403', async () => {
+    const auth = { Authorization: `Bearer ${ticketsKey}` };
+    // node:http, not fetch: fetch does not let a caller set Host (a DNS-rebinding page cannot
+    // either, but its browser sends the rebound name as Host).
+    const send = (method: 'GET' | 'POST', url: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request(url, { method, headers }, (res) => {
+          // An opened stream means the request was let through: no body to wait for.
+          if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+            res.destroy();
+            return resolve({ status: res.statusCode ?? 0, body: '{}' });
+          }
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end(method === 'POST' ? JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) : undefined);
+      });
+    const hostile: Record<string, string>[] = [{ Origin: 'https://evil.example' }, { Host: 'evil.example' }];
+    for (const h of hostile) {
+      for (const [method, path] of [
+        ['GET', '/sse'],
+        ['POST', '/messages?sessionId=x'],
+      ] as const) {
+        const res = await send(method, `${t.baseUrl}${path}`, {
+          ...auth,
+          ...h,
+          'Content-Type': 'application/json',
+        });
+        expect({ method, path, h, status: res.status }).toEqual({ method, path, h, status: 403 });
+        expect(JSON.parse(res.body).error.message).toMatch(/^Forbidden: (Origin|Host) .* is not allowed$/);
+      }
+    }
+    // The Origin is checked before credentials.
+    expect((await send('GET', `${t.baseUrl}/sse`, { Origin: 'https://evil.example' })).status).toBe(403);
+    // The server's own loopback origin passes (then: no such session).
+    const own = await send('POST', `${t.baseUrl}/messages?sessionId=x`, {
+      ...auth,
+      Origin: t.baseUrl,
+      'Content-Type': 'application/json',
+    });
+    expect(own.status).toBe(404);
   });
 
   it('answers 404 on /sse and /messages when MCP_LEGACY_SSE is off', async () => {

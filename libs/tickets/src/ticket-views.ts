@@ -17,14 +17,7 @@ import {
 import { DatabaseService, type Prisma, type Tx } from '@app/database';
 import { changedFields } from '@app/events';
 import { writeAudit, type AuditAction } from '@app/observability';
-import {
-  QUERY_MAX,
-  TAG_MAX,
-  TICKET_SORTS,
-  expectedVersionSchema,
-  ticketChannelSchema,
-  ticketPrioritySchema,
-} from './ticket.schema';
+import { expectedVersionSchema, listTicketsSchema, searchTicketsSchema } from './ticket.schema';
 import { TICKET_STATUSES } from './ticket-workflow';
 
 /**
@@ -38,24 +31,26 @@ export const VIEWS_PER_USER_MAX = 100;
 
 const STATUS_LIST = new RegExp(`^(${TICKET_STATUSES.join('|')})(,(${TICKET_STATUSES.join('|')}))*$`);
 
-export const ticketViewQuerySchema = z
-  .strictObject({
-    q: z.string().max(QUERY_MAX).optional(),
+/**
+ * The list query (`listTicketsSchema`) in the admin's URL form: `q` for the text, statuses
+ * comma-separated, `me` as an assignee, the list's sort; no paging. A new list filter is a view
+ * filter without an edit here.
+ */
+export const ticketViewQuerySchema = listTicketsSchema
+  .omit({ query: true, limit: true, cursor: true })
+  .extend({
+    q: listTicketsSchema.shape.query,
     status: z
       .string()
       .regex(STATUS_LIST, 'must be statuses separated by commas')
       .optional()
       .meta({ example: 'open,pending' }),
-    priority: ticketPrioritySchema.optional(),
-    channel: ticketChannelSchema.optional(),
     assigneeId: z
       .union([z.literal('none'), z.literal('me'), uuidSchema])
       .optional()
       .meta({ description: 'A user id, "none" (unassigned) or "me" (whoever opens the view)' }),
-    requesterEmail: z.string().trim().toLowerCase().max(254).optional(),
-    tag: z.string().trim().toLowerCase().max(TAG_MAX).optional(),
-    sort: z.enum(TICKET_SORTS).optional(),
-    order: z.enum(['asc', 'desc']).optional(),
+    sort: searchTicketsSchema.shape.sort,
+    order: searchTicketsSchema.shape.order,
   })
   .meta({ description: 'The ticket list query (the admin URL parameters) the view opens' });
 

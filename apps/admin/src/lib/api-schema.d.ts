@@ -1080,24 +1080,43 @@ export interface components {
         /** @description A user id, "none" (unassigned) or "me" (whoever opens the view) */
         assigneeId?: 'none' | 'me' | string;
         /**
-         * @description How the request reached the desk
+         * @description Only tickets that came in through this channel
          * @example email
          * @enum {string}
          */
         channel?: 'email' | 'chat' | 'phone' | 'api';
-        /** @enum {string} */
+        /**
+         * @description Sort direction (default desc)
+         * @enum {string}
+         */
         order?: 'asc' | 'desc';
         /**
+         * @description Only tickets of this priority
          * @example high
          * @enum {string}
          */
         priority?: 'low' | 'normal' | 'high' | 'urgent';
+        /**
+         * @description Full-text search (words are OR-ed, best match first; "quotes", -word and or follow web-search syntax); #42 finds ticket 42 only, a bare 42 also matches it; titles also match by substring
+         * @example password reset
+         */
         q?: string;
+        /**
+         * @description Only tickets from this requester (exact address)
+         * @example sam@example.com
+         */
         requesterEmail?: string;
-        /** @enum {string} */
+        /**
+         * @description Order by creation, last change, SLA due time or priority (newest/latest/most urgent first unless order is "asc"); without sort: best match first with a query, else newest first
+         * @enum {string}
+         */
         sort?: 'created' | 'updated' | 'slaDue' | 'priority';
         /** @example open,pending */
         status?: string;
+        /**
+         * @description Only tickets carrying this tag
+         * @example login
+         */
         tag?: string;
       };
       /** @default false */
@@ -1727,24 +1746,43 @@ export interface components {
         /** @description A user id, "none" (unassigned) or "me" (whoever opens the view) */
         assigneeId?: 'none' | 'me' | string;
         /**
-         * @description How the request reached the desk
+         * @description Only tickets that came in through this channel
          * @example email
          * @enum {string}
          */
         channel?: 'email' | 'chat' | 'phone' | 'api';
-        /** @enum {string} */
+        /**
+         * @description Sort direction (default desc)
+         * @enum {string}
+         */
         order?: 'asc' | 'desc';
         /**
+         * @description Only tickets of this priority
          * @example high
          * @enum {string}
          */
         priority?: 'low' | 'normal' | 'high' | 'urgent';
+        /**
+         * @description Full-text search (words are OR-ed, best match first; "quotes", -word and or follow web-search syntax); #42 finds ticket 42 only, a bare 42 also matches it; titles also match by substring
+         * @example password reset
+         */
         q?: string;
+        /**
+         * @description Only tickets from this requester (exact address)
+         * @example sam@example.com
+         */
         requesterEmail?: string;
-        /** @enum {string} */
+        /**
+         * @description Order by creation, last change, SLA due time or priority (newest/latest/most urgent first unless order is "asc"); without sort: best match first with a query, else newest first
+         * @enum {string}
+         */
         sort?: 'created' | 'updated' | 'slaDue' | 'priority';
         /** @example open,pending */
         status?: string;
+        /**
+         * @description Only tickets carrying this tag
+         * @example login
+         */
         tag?: string;
       };
       /** @description Listed for every agent (only the owner may change it) */
@@ -1988,24 +2026,43 @@ export interface components {
         /** @description A user id, "none" (unassigned) or "me" (whoever opens the view) */
         assigneeId?: 'none' | 'me' | string;
         /**
-         * @description How the request reached the desk
+         * @description Only tickets that came in through this channel
          * @example email
          * @enum {string}
          */
         channel?: 'email' | 'chat' | 'phone' | 'api';
-        /** @enum {string} */
+        /**
+         * @description Sort direction (default desc)
+         * @enum {string}
+         */
         order?: 'asc' | 'desc';
         /**
+         * @description Only tickets of this priority
          * @example high
          * @enum {string}
          */
         priority?: 'low' | 'normal' | 'high' | 'urgent';
+        /**
+         * @description Full-text search (words are OR-ed, best match first; "quotes", -word and or follow web-search syntax); #42 finds ticket 42 only, a bare 42 also matches it; titles also match by substring
+         * @example password reset
+         */
         q?: string;
+        /**
+         * @description Only tickets from this requester (exact address)
+         * @example sam@example.com
+         */
         requesterEmail?: string;
-        /** @enum {string} */
+        /**
+         * @description Order by creation, last change, SLA due time or priority (newest/latest/most urgent first unless order is "asc"); without sort: best match first with a query, else newest first
+         * @enum {string}
+         */
         sort?: 'created' | 'updated' | 'slaDue' | 'priority';
         /** @example open,pending */
         status?: string;
+        /**
+         * @description Only tickets carrying this tag
+         * @example login
+         */
         tag?: string;
       };
       shared?: boolean;

@@ -1,4 +1,4 @@
-import type { operations } from './api-schema';
+import type { components, operations } from './api-schema';
 import type {
   ApiKey,
   Attachment,
@@ -6,7 +6,6 @@ import type {
   ChangeEvent,
   CreatedApiKey,
   DocumentDraft,
-  DocumentStatus,
   DocumentVersion,
   Job,
   KbDocument,
@@ -18,14 +17,13 @@ import type {
   Macro,
   Ticket,
   TicketActivity,
-  TicketChannel,
   TicketComment,
-  TicketPriority,
-  TicketStatus,
   TicketView,
   TicketViewQuery,
   User,
 } from './types';
+
+type Schemas = components['schemas'];
 
 export interface FieldError {
   field: string;
@@ -180,31 +178,12 @@ export type TicketListFilters = {
   ]?: string;
 };
 
-export interface DocumentInput {
-  slug?: string;
-  title: string;
-  body: string;
-  tags: string[];
-  collection?: string | null;
-  status: DocumentStatus;
-}
-
-export interface TicketInput {
-  title: string;
-  description: string;
-  priority: TicketPriority;
-  channel: TicketChannel;
-  requesterEmail: string;
-  tags: string[];
-}
-
-export interface TicketChanges {
-  status?: TicketStatus;
-  priority?: TicketPriority;
-  channel?: TicketChannel;
-  assigneeId?: string | null;
-  tags?: string[];
-}
+// Request bodies, as the server's OpenAPI document describes them.
+/** The editor's fields; the slug is given once, when the document is created. */
+export type DocumentInput = Omit<Schemas['CreateDocumentDto'], 'slug'> &
+  Partial<Pick<Schemas['CreateDocumentDto'], 'slug'>>;
+export type TicketInput = Schemas['CreateTicketDto'];
+export type TicketChanges = Omit<Schemas['UpdateTicketDto'], 'expectedVersion'>;
 
 /** Search results may name the document `documentId` and hold one hit per passage. */
 type SearchHit = Omit<KbDocument, 'id'> & { id?: string; documentId?: string };

@@ -4,26 +4,24 @@ import type { components } from './api-schema';
 
 type Schemas = components['schemas'];
 
-export type Role = 'admin' | 'agent' | 'viewer';
-export type Scope =
-  | 'kb:read'
-  | 'kb:write'
-  | 'tickets:read'
-  | 'tickets:write'
-  | 'users:read'
-  | 'users:write'
-  | 'keys:write'
-  | 'admin';
-export const ALL_SCOPES: Scope[] = [
-  'kb:read',
-  'kb:write',
-  'tickets:read',
-  'tickets:write',
-  'users:read',
-  'users:write',
-  'keys:write',
-  'admin',
-];
+/**
+ * Every value of a union the document defines, in display order: listing one the server does not
+ * send, or leaving one out, is a compile error (the keys must be exactly the union).
+ */
+const valuesOf = <T extends string>(all: Record<T, true>): T[] => Object.keys(all) as T[];
+
+export type Role = Schemas['UserResponse']['role'];
+export type Scope = Schemas['CreateApiKeyDto']['scopes'][number];
+export const ALL_SCOPES = valuesOf<Scope>({
+  'kb:read': true,
+  'kb:write': true,
+  'tickets:read': true,
+  'tickets:write': true,
+  'users:read': true,
+  'users:write': true,
+  'keys:write': true,
+  admin: true,
+});
 
 export interface Page<T> {
   items: T[];
@@ -34,8 +32,8 @@ export type LoginResponse = Schemas['TokenDto'];
 
 export type Me = Schemas['MeDto'];
 
-export type DocumentStatus = 'draft' | 'published' | 'archived';
-export const DOCUMENT_STATUSES: DocumentStatus[] = ['draft', 'published', 'archived'];
+export type DocumentStatus = Schemas['DocumentResponse']['status'];
+export const DOCUMENT_STATUSES = valuesOf<DocumentStatus>({ draft: true, published: true, archived: true });
 
 /** A document, or a search hit folded into one (`api.listDocuments` with `q`). */
 export type KbDocument = Schemas['DocumentResponse'] & {
@@ -45,16 +43,26 @@ export type KbDocument = Schemas['DocumentResponse'] & {
 
 export type DocumentVersion = Schemas['DocumentVersionResponse'];
 
-export type TicketStatus = 'open' | 'pending' | 'resolved' | 'closed';
-export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
-export const TICKET_STATUSES: TicketStatus[] = ['open', 'pending', 'resolved', 'closed'];
-export const TICKET_PRIORITIES: TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
+export type TicketStatus = Schemas['TicketResponse']['status'];
+export type TicketPriority = Schemas['TicketResponse']['priority'];
+export const TICKET_STATUSES = valuesOf<TicketStatus>({
+  open: true,
+  pending: true,
+  resolved: true,
+  closed: true,
+});
+export const TICKET_PRIORITIES = valuesOf<TicketPriority>({
+  low: true,
+  normal: true,
+  high: true,
+  urgent: true,
+});
 
 export type UserRef = NonNullable<Schemas['TicketResponse']['assignee']>;
 
 export type Ticket = Schemas['TicketResponse'];
 export type TicketChannel = Ticket['channel'];
-export const TICKET_CHANNELS: TicketChannel[] = ['email', 'chat', 'phone', 'api'];
+export const TICKET_CHANNELS = valuesOf<TicketChannel>({ email: true, chat: true, phone: true, api: true });
 export const CHANNEL_LABELS: Record<TicketChannel, string> = {
   email: 'Email',
   chat: 'Chat',

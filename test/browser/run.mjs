@@ -94,7 +94,9 @@ export async function runAdminBrowserTests(options = {}) {
   const screenshotsDir = path.resolve(options.screenshotsDir ?? 'artifacts/screenshots');
   const executablePath = options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const log = options.log ?? ((line) => console.log(line));
-  const timeout = options.timeout ?? 15_000;
+  // Per action. Generous because CI shares two cores between this browser, the server under test
+  // and another Jest worker; a step that really hangs still fails, just later.
+  const timeout = options.timeout ?? 30_000;
   mkdirSync(screenshotsDir, { recursive: true });
 
   const rest = new RestClient(baseUrl);
@@ -172,6 +174,9 @@ export async function runAdminBrowserTests(options = {}) {
       } catch {
         // the page may be gone; the failure itself is what matters
       }
+      // Back to the default size and scheme, so one failed step does not fail the next ones.
+      await page.setViewportSize({ width: 1280, height: 800 }).catch(() => undefined);
+      await page.emulateMedia({ colorScheme: 'light' }).catch(() => undefined);
       results.push({ name, ok: false, ms: Date.now() - started, error: err.message, screenshot: file });
       log(`  ✗ ${name}: ${err.message}${file ? `\n    screenshot: ${file}` : ''}`);
     } finally {

@@ -43,12 +43,24 @@ export async function recordChange(tx: Tx, c: Change): Promise<void> {
   });
 }
 
+/** Equal values; a stored Date and an ISO string (a date-time input) compare as instants. */
+const same = (stored: unknown, wanted: unknown): boolean =>
+  stored instanceof Date && typeof wanted === 'string'
+    ? stored.getTime() === Date.parse(wanted)
+    : isDeepStrictEqual(stored, wanted);
+
+/** A stored field as a write may give it: a Date also as an ISO string. */
+type Wanted<T> = T extends Date ? T | string : T;
+
 /** The fields of `wanted` (undefined = not given) whose value differs from `current`. */
-export function changedFields<C extends object, W extends Partial<C>>(current: C, wanted: W): Partial<W> {
+export function changedFields<C extends object, W extends { [K in keyof C]?: Wanted<C[K]> }>(
+  current: C,
+  wanted: W,
+): Partial<W> {
   const out: Partial<W> = {};
   for (const key of Object.keys(wanted) as (keyof W & keyof C)[]) {
     const value = wanted[key];
-    if (value !== undefined && !isDeepStrictEqual(value, current[key])) out[key] = value;
+    if (value !== undefined && !same(current[key], value)) out[key] = value;
   }
   return out;
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { TicketQuery } from './ticket-search';
 import {
   ticketCommentSchema,
+  ticketDateFilters,
   ticketEnumFilters,
   ticketSchema,
   type TicketCommentDto,
@@ -24,10 +25,8 @@ export type TicketCommentRow = Prisma.TicketCommentGetPayload<{ include: typeof 
 export type TicketFilters = Omit<z.output<typeof ticketFilterSchema>, 'status'> & {
   status?: TicketRow['status'] | TicketRow['status'][];
   tags?: string[];
-  createdAfter?: string;
-  updatedAfter?: string;
   slaBreached?: boolean;
-};
+} & { [K in keyof typeof ticketDateFilters]?: string };
 export interface TicketSort {
   by: (typeof TICKET_SORTS)[number];
   order: 'asc' | 'desc';
@@ -43,6 +42,10 @@ export type ListCursor = { n: number } | { r: number; n: number } | { o: number 
 export type CommentCursor = [string, string];
 
 const enumFilterKeys = Object.keys(ticketEnumFilters) as (keyof typeof ticketEnumFilters)[];
+const dateFilters = Object.entries(ticketDateFilters) as [
+  keyof typeof ticketDateFilters,
+  (typeof ticketDateFilters)[keyof typeof ticketDateFilters],
+][];
 const column = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** The tickets' SQL, in one place. Writes take the caller's transaction; reads use the shared client. */
@@ -171,8 +174,13 @@ export class TicketRepository {
         where.push(Prisma.sql`t.${Prisma.raw(column(key))}::text IN (${Prisma.join([value].flat())})`);
     }
     if (filters.tags?.length) where.push(Prisma.sql`t.tags @> ${filters.tags}::text[]`);
-    if (filters.createdAfter) where.push(Prisma.sql`t.created_at > ${new Date(filters.createdAfter)}`);
-    if (filters.updatedAfter) where.push(Prisma.sql`t.updated_at > ${new Date(filters.updatedAfter)}`);
+    for (const [key, { field, op }] of dateFilters) {
+      const value = filters[key];
+      if (value)
+        where.push(
+          Prisma.sql`t.${Prisma.raw(column(field))} ${Prisma.raw(op === 'gt' ? '>' : '<')} ${new Date(value)}`,
+        );
+    }
     if (filters.slaBreached === true) where.push(Prisma.sql`t.sla_breached_at IS NOT NULL`);
     if (filters.slaBreached === false) where.push(Prisma.sql`t.sla_breached_at IS NULL`);
     if (filters.assigneeId === 'none') where.push(Prisma.sql`t.assignee_id IS NULL`);
@@ -257,8 +265,13 @@ function whereOf(filters: TicketFilters): Prisma.TicketWhereInput {
     if (Array.isArray(value)) Object.assign(where, { [key]: { in: value } });
     else if (value) Object.assign(where, { [key]: value });
   }
-  if (filters.createdAfter) where.createdAt = { gt: new Date(filters.createdAfter) };
-  if (filters.updatedAfter) where.updatedAt = { gt: new Date(filters.updatedAfter) };
+  // AND-ed, so two bounds on one column (after and before) both apply.
+  const bounds: Prisma.TicketWhereInput[] = [];
+  for (const [key, { field, op }] of dateFilters) {
+    const value = filters[key];
+    if (value) bounds.push({ [field]: { [op]: new Date(value) } });
+  }
+  if (bounds.length) where.AND = bounds;
   if (filters.slaBreached !== undefined) where.slaBreachedAt = filters.slaBreached ? { not: null } : null;
   return where;
 }

@@ -16,7 +16,8 @@ import { TicketChannel, TicketPriority, TicketStatus } from '@app/database';
  * OpenAPI from them (apps/server/src/tickets/tickets.dto.ts), MCP uses them as tool input and
  * output schemas (libs/mcp), and the admin's types are generated from the OpenAPI document.
  * Enum values come from prisma/schema.prisma. A new writable field goes into `ticketFields`
- * (and `ticketSchema` for output); a filterable enum also into `ticketEnumFilters`.
+ * (and `ticketSchema` for output); a filterable enum also into `ticketEnumFilters`, a date bound
+ * into `ticketDateFilters` (and its schema into `ticketFilterSchema`).
  */
 
 export const TITLE_MAX = 200;
@@ -64,6 +65,15 @@ export const ticketEnumFilters = {
   priority: ticketPrioritySchema.meta({ description: 'Only tickets of this priority' }),
   channel: ticketChannelSchema.meta({ description: 'Only tickets that came in through this channel' }),
 };
+
+/**
+ * Filters that bound a date column (`gt`: after, `lt`: before; the column's field in the output
+ * shape). The repository applies every one it finds here; its schema goes in the filter schemas below.
+ */
+export const ticketDateFilters = {
+  createdAfter: { field: 'createdAt', op: 'gt' },
+  updatedAfter: { field: 'updatedAt', op: 'gt' },
+} as const satisfies Record<string, { field: keyof TicketDto; op: 'gt' | 'lt' }>;
 
 const number = z.number().int().min(1).max(2_147_483_647).meta({ example: 42 });
 

@@ -1,5 +1,8 @@
 import {
+  useEffect,
   useId,
+  useRef,
+  useState,
   type InputHTMLAttributes,
   type ReactNode,
   type SelectHTMLAttributes,
@@ -112,6 +115,59 @@ export function TextAreaField({
         {...rest}
       />
     </FieldShell>
+  );
+}
+
+/** An ISO instant as a `datetime-local` value (the user's local time, to the minute); '' for none. */
+export function toLocalDateTime(iso: string | null | undefined): string {
+  const d = iso ? new Date(iso) : null;
+  if (!d || isNaN(d.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/**
+ * A date and time in the user's local time, given and returned as an ISO instant (null: empty).
+ * `commit="blur"` reports on blur or Enter instead of on every change, so a field that writes
+ * at once does not send a request per typed digit.
+ */
+export function DateTimeField({
+  value,
+  onValue,
+  commit = 'change',
+  ...rest
+}: CommonProps &
+  Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'type'> & {
+    value: string | null | undefined;
+    onValue: (iso: string | null) => void;
+    commit?: 'change' | 'blur';
+  }) {
+  const shown = toLocalDateTime(value);
+  const [draft, setDraft] = useState(shown);
+  const reported = useRef(shown);
+  useEffect(() => {
+    setDraft(shown);
+    reported.current = shown;
+  }, [shown]);
+  const report = (local: string) => {
+    if (local === reported.current) return;
+    reported.current = local;
+    onValue(local ? new Date(local).toISOString() : null);
+  };
+  return (
+    <TextField
+      {...rest}
+      type="datetime-local"
+      value={draft}
+      onChange={(e) => {
+        setDraft(e.target.value);
+        if (commit === 'change') report(e.target.value);
+      }}
+      onBlur={() => commit === 'blur' && report(draft)}
+      onKeyDown={(e) => {
+        if (commit === 'blur' && e.key === 'Enter') report(draft);
+      }}
+    />
   );
 }
 

@@ -541,4 +541,99 @@ describe('tickets over REST (real app, real database)', () => {
       await mcp.close();
     }
   });
+
+  it('walks the dueAt field through REST, OpenAPI and MCP (input, output, filter)', async () => {
+    const promised = '2031-03-04T05:06:07.000Z';
+    const soon = await newTicket({ dueAt: promised, title: 'Promised a refund answer' });
+    expect(soon).toMatchObject({ dueAt: promised, slaDueAt: null, version: 1 });
+    const undated = await newTicket({ title: 'Refund question without a promise' });
+    expect(undated.dueAt).toBeNull();
+    const bad = await agent.raw.post('/api/v1/tickets', { title: 'x', description: '', dueAt: 'next week' });
+    expect(bad.status).toBe(400);
+    expect(bad.problem.errors?.map((e: { field: string }) => e.field)).toEqual(['dueAt']);
+
+    const later = '2031-03-10T12:00:00.000Z';
+    const moved = await agent.patch(`/api/v1/tickets/${soon.number}`, { dueAt: later });
+    expect(moved.body).toMatchObject({ dueAt: later, version: 2 });
+    // The same instant written another way changes nothing: no new version.
+    const same = await agent.patch(`/api/v1/tickets/${soon.number}`, { dueAt: '2031-03-10T12:00:00Z' });
+    expect(same.body).toMatchObject({ dueAt: later, version: 2 });
+    expect((await viewer.get(`/api/v1/tickets/${soon.number}`)).body.dueAt).toBe(later);
+
+    const far = await newTicket({ dueAt: '2031-06-01T00:00:00.000Z', title: 'Promised a refund follow-up' });
+    const bound = '2031-04-01T00:00:00.000Z';
+    const listed = await viewer.get(`/api/v1/tickets?dueBefore=${bound}&limit=100`);
+    expect(listed.status).toBe(200);
+    const listedNumbers = listed.body.items.map((x) => x.number);
+    expect(listedNumbers).toContain(soon.number);
+    expect(listedNumbers).not.toContain(far.number);
+    expect(listedNumbers).not.toContain(undated.number);
+    expect(listed.body.items.every((x) => x.dueAt !== null && x.dueAt < bound)).toBe(true);
+    const searched = await viewer.get(`/api/v1/tickets?q=refund&dueBefore=${bound}`);
+    expect(searched.body.items.map((x) => x.number)).toEqual([soon.number]);
+    const badFilter = await viewer.raw.get('/api/v1/tickets?dueBefore=tomorrow');
+    expect(badFilter.status).toBe(400);
+    expect(badFilter.problem.errors?.map((e: { field: string }) => e.field)).toEqual(['dueBefore']);
+
+    const cleared = await agent.patch(`/api/v1/tickets/${far.number}`, { dueAt: null });
+    expect(cleared.body).toMatchObject({ dueAt: null, version: 2 });
+
+    const doc = (await api(t.baseUrl).raw.get<OpenApiDocument>('/api/openapi.json')).body;
+    type Node = { format?: string };
+    const prop = (schema: string) => doc.components.schemas[schema].properties?.dueAt as Node | undefined;
+    for (const schema of ['TicketResponse', 'CreateTicketDto', 'UpdateTicketDto'])
+      expect(prop(schema)?.format).toBe('date-time');
+    const query = doc.paths['/api/v1/tickets'].get.parameters?.find((p) => p.name === 'dueBefore');
+    expect((query?.schema as Node | undefined)?.format).toBe('date-time');
+
+    const mcp = await mcpClient(t.baseUrl, agent.token!);
+    try {
+      const { tools } = await mcp.client.listTools();
+      const byName = new Map(tools.map((x) => [x.name, x]));
+      type McpNode = Node & { anyOf?: Node[] };
+      const input = (name: string) => byName.get(name)!.inputSchema.properties as Record<string, McpNode>;
+      // A nullable date-time is anyOf [date-time, null] in the tools' JSON Schema.
+      const formats = (n: McpNode) => [n.format, ...(n.anyOf ?? []).map((x) => x.format)];
+      expect(formats(input('create_ticket').dueAt)).toContain('date-time');
+      expect(formats(input('update_ticket').dueAt)).toContain('date-time');
+      expect(input('search_tickets').dueBefore.format).toBe('date-time');
+      expect(byName.get('get_ticket')!.outputSchema?.properties).toHaveProperty('dueAt');
+
+      const created = await mcp.client.callTool({
+        name: 'create_ticket',
+        arguments: {
+          title: 'Chat: promised a callback',
+          description: 'From the chat widget',
+          requesterEmail: 'c@example.test',
+          dueAt: '2031-03-20T09:00:00.000Z',
+        },
+      });
+      expect(created.isError).toBeFalsy();
+      const made = created.structuredContent as { number: number; dueAt: string | null; version: number };
+      expect(made.dueAt).toBe('2031-03-20T09:00:00.000Z');
+      const updated = await mcp.client.callTool({
+        name: 'update_ticket',
+        arguments: { number: made.number, expectedVersion: made.version, dueAt: '2031-03-21T09:00:00.000Z' },
+      });
+      expect(updated.isError).toBeFalsy();
+      const got = await mcp.client.callTool({ name: 'get_ticket', arguments: { number: made.number } });
+      expect((got.structuredContent as { dueAt: string | null }).dueAt).toBe('2031-03-21T09:00:00.000Z');
+      const found = await mcp.client.callTool({
+        name: 'search_tickets',
+        arguments: { dueBefore: bound, limit: 100 },
+      });
+      const hits = (found.structuredContent as { tickets: { number: number; dueAt: string | null }[] })
+        .tickets;
+      expect(hits.map((x) => x.number)).toEqual(expect.arrayContaining([soon.number, made.number]));
+      expect(hits.map((x) => x.number)).not.toContain(far.number);
+      expect(hits.every((x) => x.dueAt !== null && x.dueAt < bound)).toBe(true);
+      const refused = await mcp.client.callTool({
+        name: 'search_tickets',
+        arguments: { dueBefore: 'soon' },
+      });
+      expect(refused.isError).toBe(true);
+    } finally {
+      await mcp.close();
+    }
+  });
 });

@@ -54,6 +54,10 @@ export const ticketFields = {
     description: 'low, normal, high or urgent; high and urgent get a first-response deadline (SLA)',
   }),
   channel: ticketChannelSchema,
+  dueAt: isoDateTime.nullable().meta({
+    description:
+      'When the customer was promised an answer (ISO 8601; null: no promise). Not the SLA deadline',
+  }),
   tags: tagsSchema(TAGS_MAX, TAG_MAX).meta({
     description: `Labels, lower-cased, at most ${TAGS_MAX} of ${TAG_MAX} characters each`,
   }),
@@ -73,6 +77,7 @@ export const ticketEnumFilters = {
 export const ticketDateFilters = {
   createdAfter: { field: 'createdAt', op: 'gt' },
   updatedAfter: { field: 'updatedAt', op: 'gt' },
+  dueBefore: { field: 'dueAt', op: 'lt' },
 } as const satisfies Record<string, { field: keyof TicketDto; op: 'gt' | 'lt' }>;
 
 const number = z.number().int().min(1).max(2_147_483_647).meta({ example: 42 });
@@ -85,6 +90,7 @@ export const ticketSchema = z.object({
   status: ticketStatusSchema,
   priority: ticketPrioritySchema,
   channel: ticketChannelSchema,
+  dueAt: ticketFields.dueAt,
   requesterId: uuidSchema,
   requester: userRefSchema.nullable(),
   assigneeId: uuidSchema.nullable(),
@@ -133,6 +139,7 @@ export const createTicketSchema = z.strictObject({
   ...ticketFields,
   priority: ticketFields.priority.default('normal'),
   channel: ticketFields.channel.default('api'),
+  dueAt: ticketFields.dueAt.optional(),
   tags: ticketFields.tags.default([]),
   requesterEmail: emailSchema.optional().meta({
     description:
@@ -221,6 +228,9 @@ export const ticketFilterSchema = z.strictObject({
     .max(TAG_MAX)
     .optional()
     .meta({ example: 'login', description: 'Only tickets carrying this tag' }),
+  dueBefore: isoDateTime.optional().meta({
+    description: 'Only tickets promised (dueAt) before this instant (ISO 8601); undated ones never match',
+  }),
 });
 
 export const listTicketsSchema = ticketFilterSchema.extend({

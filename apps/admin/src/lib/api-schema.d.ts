@@ -1040,6 +1040,12 @@ export interface components {
        */
       description: string;
       /**
+       * Format: date-time
+       * @description When the customer was promised an answer (ISO 8601; null: no promise). Not the SLA deadline
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      dueAt?: string | null;
+      /**
        * @description low, normal, high or urgent; high and urgent get a first-response deadline (SLA)
        * @default normal
        * @example high
@@ -1085,6 +1091,12 @@ export interface components {
          * @enum {string}
          */
         channel?: 'email' | 'chat' | 'phone' | 'api';
+        /**
+         * Format: date-time
+         * @description Only tickets promised (dueAt) before this instant (ISO 8601); undated ones never match
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        dueBefore?: string;
         /**
          * @description Sort direction (default desc)
          * @enum {string}
@@ -1659,6 +1671,12 @@ export interface components {
       description: string;
       /**
        * Format: date-time
+       * @description When the customer was promised an answer (ISO 8601; null: no promise). Not the SLA deadline
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      dueAt: string | null;
+      /**
+       * Format: date-time
        * @description First public reply by someone other than the requester
        * @example 2026-01-05T09:30:00.000Z
        */
@@ -1752,6 +1770,12 @@ export interface components {
          */
         channel?: 'email' | 'chat' | 'phone' | 'api';
         /**
+         * Format: date-time
+         * @description Only tickets promised (dueAt) before this instant (ISO 8601); undated ones never match
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        dueBefore?: string;
+        /**
          * @description Sort direction (default desc)
          * @enum {string}
          */
@@ -1820,6 +1844,12 @@ export interface components {
        */
       createdAt: string;
       description: string;
+      /**
+       * Format: date-time
+       * @description When the customer was promised an answer (ISO 8601; null: no promise). Not the SLA deadline
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      dueAt: string | null;
       /**
        * Format: date-time
        * @description First public reply by someone other than the requester
@@ -1976,6 +2006,12 @@ export interface components {
        */
       description?: string;
       /**
+       * Format: date-time
+       * @description When the customer was promised an answer (ISO 8601; null: no promise). Not the SLA deadline
+       * @example 2026-01-05T09:30:00.000Z
+       */
+      dueAt?: string | null;
+      /**
        * @description The version the change is based on (or the If-Match header)
        * @example 3
        */
@@ -2031,6 +2067,12 @@ export interface components {
          * @enum {string}
          */
         channel?: 'email' | 'chat' | 'phone' | 'api';
+        /**
+         * Format: date-time
+         * @description Only tickets promised (dueAt) before this instant (ISO 8601); undated ones never match
+         * @example 2026-01-05T09:30:00.000Z
+         */
+        dueBefore?: string;
         /**
          * @description Sort direction (default desc)
          * @enum {string}
@@ -4277,6 +4319,8 @@ export interface operations {
         channel?: 'email' | 'chat' | 'phone' | 'api';
         /** @description Opaque cursor: the nextCursor of the previous page (omit for the first page) */
         cursor?: string | null;
+        /** @description Only tickets promised (dueAt) before this instant (ISO 8601); undated ones never match */
+        dueBefore?: string;
         limit?: number;
         /** @description Sort direction (default desc) */
         order?: 'asc' | 'desc';

@@ -9,7 +9,7 @@ import {
   type TicketChannel,
   type TicketPriority,
 } from '../../lib/types';
-import { SelectField, TextAreaField, TextField, toOptions } from '../../ui/Field';
+import { DateTimeField, SelectField, TextAreaField, TextField, toOptions } from '../../ui/Field';
 import { FormDialog } from '../../ui/FormDialog';
 
 export function NewTicketDialog({
@@ -25,6 +25,7 @@ export function NewTicketDialog({
   const [description, setDescription] = useState('');
   const [priority, setPriority] = useState<TicketPriority>('normal');
   const [channel, setChannel] = useState<TicketChannel>('email');
+  const [dueAt, setDueAt] = useState<string | null>(null);
   const [requesterEmail, setRequesterEmail] = useState('');
   const [tags, setTags] = useState('');
   const submit = async () => {
@@ -33,12 +34,14 @@ export function NewTicketDialog({
       description,
       priority,
       channel,
+      dueAt,
       requesterEmail,
       tags: parseTags(tags),
     });
     setTitle('');
     setDescription('');
     setTags('');
+    setDueAt(null);
     onCreated(ticket);
   };
 
@@ -85,6 +88,7 @@ export function NewTicketDialog({
           onChange={(e) => setChannel(e.target.value as TicketChannel)}
           options={toOptions(TICKET_CHANNELS, CHANNEL_LABELS)}
         />
+        <DateTimeField label="Due by" value={dueAt} onValue={setDueAt} hint="Promised to the customer" />
       </div>
       <TextField
         label="Tags"

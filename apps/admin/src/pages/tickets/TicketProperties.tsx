@@ -16,7 +16,7 @@ import { useStaff } from '../../lib/useStaff';
 import { Tags } from '../../ui/Badge';
 import { Button } from '../../ui/Button';
 import { Card } from '../../ui/Card';
-import { SelectField, toOptions } from '../../ui/Field';
+import { DateTimeField, SelectField, toOptions } from '../../ui/Field';
 import { SlaCell } from './TicketsPage';
 
 interface Props {
@@ -77,6 +77,14 @@ export function TicketProperties({ ticket, onChange, stale = false }: Props) {
           options={toOptions(TICKET_CHANNELS, CHANNEL_LABELS)}
           disabled={!canWrite || busy}
           onChange={(e) => void change({ channel: e.target.value as TicketChannel })}
+        />
+        <DateTimeField
+          label="Due by"
+          hint="Promised to the customer"
+          value={ticket.dueAt}
+          commit="blur"
+          disabled={!canWrite || busy}
+          onValue={(dueAt) => void change({ dueAt })}
         />
         {staff.length > 0 ? (
           <SelectField

@@ -22,7 +22,7 @@ import { Badge, PriorityBadge, TicketStatusBadge } from '../../ui/Badge';
 import { Button } from '../../ui/Button';
 import { Card } from '../../ui/Card';
 import { Dialog } from '../../ui/Dialog';
-import { Checkbox, SelectField, TextField, toOptions, type Option } from '../../ui/Field';
+import { Checkbox, DateTimeField, SelectField, TextField, toOptions, type Option } from '../../ui/Field';
 import { PageHeader } from '../../ui/PageHeader';
 import { Pagination } from '../../ui/Pagination';
 import { EmptyState, ErrorState, Loading } from '../../ui/States';
@@ -41,6 +41,7 @@ const FILTER_KEYS = [
   'assigneeId',
   'requesterEmail',
   'tag',
+  'dueBefore',
   'sort',
   'order',
 ] as const;
@@ -234,6 +235,11 @@ export function TicketsPage() {
             onChange={(e) => filters.set('assigneeId', e.target.value)}
             options={assigneeOptions}
           />
+          <DateTimeField
+            label="Due before"
+            value={filters.draft.dueBefore}
+            onValue={(v) => filters.set('dueBefore', v ?? '')}
+          />
         </form>
         <SavedViews viewId={viewId} query={applied} onOpen={openView} />
         {canWrite && (
@@ -277,6 +283,7 @@ export function TicketsPage() {
                   {sortHeader('priority', 'Priority')}
                   <th className="hide-sm">Channel</th>
                   <th className="hide-sm">Assignee</th>
+                  <th className="hide-sm">Due</th>
                   {sortHeader('slaDue', 'SLA', 'hide-sm')}
                   {sortHeader('updated', 'Updated', 'hide-sm')}
                 </tr>
@@ -316,6 +323,9 @@ export function TicketsPage() {
                     <td className="hide-sm">{CHANNEL_LABELS[t.channel]}</td>
                     <td className="hide-sm">
                       {t.assignee?.name || t.assignee?.email || <span className="muted">Unassigned</span>}
+                    </td>
+                    <td className="hide-sm nowrap" title={t.dueAt ? formatDateTime(t.dueAt) : undefined}>
+                      {t.dueAt ? formatRelative(t.dueAt) : <span className="muted">—</span>}
                     </td>
                     <td className="hide-sm">
                       <SlaCell ticket={t} />

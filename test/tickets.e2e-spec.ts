@@ -575,6 +575,14 @@ describe('tickets over REST (real app, real database)', () => {
     expect(badFilter.status).toBe(400);
     expect(badFilter.problem.errors?.map((e: { field: string }) => e.field)).toEqual(['dueBefore']);
 
+    // A list filter is a saved-view filter too.
+    const view = await agent.post('/api/v1/ticket-views', {
+      name: 'Promised soon',
+      query: { dueBefore: bound },
+    });
+    expect(view.status).toBe(201);
+    expect(view.body.query).toEqual({ dueBefore: bound });
+
     const cleared = await agent.patch(`/api/v1/tickets/${far.number}`, { dueAt: null });
     expect(cleared.body).toMatchObject({ dueAt: null, version: 2 });
 

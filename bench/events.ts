@@ -14,13 +14,10 @@
  * commit; same machine, same clock). Subscribers run in worker threads so that parsing 200k
  * frames/s does not stall the writer. CPU and memory come from the server's own /metrics.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Pool } from 'pg';
+import { startBenchServer } from './bench-server';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,15 +36,6 @@ const ADMIN = { email: 'bench@example.test', password: 'bench-password-123' };
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Subscriber thread: opens its connections, then records the latency of every event frame. */
 const SUBSCRIBER_CODE = `
@@ -95,39 +83,14 @@ async function scrape(base: string): Promise<{ cpu: number; rss: number }> {
 }
 
 async function main(): Promise<void> {
-  const port = await freePort();
-  const dataDir = POSTGRES ? null : mkdtempSync(path.join(tmpdir(), 'cd-bench-events-'));
-  const server = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bench/run.js'), path.join(ROOT, 'apps/server/src/main.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        EVENT_POLL_MS: POLL_MS,
-        ...(POSTGRES ? { DATABASE_URL: POSTGRES } : { DATA_DIR: dataDir! }),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
+  const srv = await startBenchServer({
+    admin: ADMIN,
+    tag: 'events',
+    databaseUrl: POSTGRES || undefined,
+    env: { EVENT_POLL_MS: POLL_MS },
+  });
+  const { base, token } = srv;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout!.on('data', (d: Buffer) => d.toString().includes('Ready in') && resolve());
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    });
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(ADMIN),
-    });
-    const { accessToken: token } = (await login.json()) as { accessToken: string };
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
 
     // A pool of tickets to update.
@@ -146,7 +109,7 @@ async function main(): Promise<void> {
       const count = Math.floor(SUBSCRIBERS / THREADS) + (i < SUBSCRIBERS % THREADS ? 1 : 0);
       return new Worker(SUBSCRIBER_CODE, {
         eval: true,
-        workerData: { root: ROOT, url: `ws://127.0.0.1:${port}/events`, token, count },
+        workerData: { root: ROOT, url: `${base.replace(/^http/, 'ws')}/events`, token, count },
       });
     });
     const ask = (w: Worker, msg: string, type: string) =>
@@ -263,9 +226,7 @@ async function main(): Promise<void> {
     await Promise.all(workers.map((w) => w.terminate()));
     await pool?.end();
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await srv.close();
   }
 }
 

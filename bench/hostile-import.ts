@@ -14,11 +14,9 @@
  * the CPU figures), for information only (wall-clock, this machine, this load): the slowest
  * `/health/live` answer seen while each kind of import was uploading.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { startBenchServer } from './bench-server';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,15 +27,6 @@ const ROUNDS = Number(arg('rounds', '3'));
 const ROOT = path.resolve(__dirname, '..');
 const ADMIN = { email: 'bench@example.test', password: 'Bench-password-for-imports-9' };
 const TICKS = 100; // USER_HZ on Linux
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** utime + stime in seconds, from a /proc stat line (fields after the parenthesised name). */
 function cpuOf(statPath: string): number {
@@ -58,41 +47,9 @@ const KINDS = { plain: plainFile, valid: validFile, hostile: hostileFile } as co
 type Kind = keyof typeof KINDS;
 
 async function main(): Promise<void> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'cd-bench-hostile-'));
-  const server = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bench/run.js'), path.join(ROOT, 'apps/server/src/main.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        RUN_JOBS: 'true',
-        DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  const pid = server.pid!;
+  const srv = await startBenchServer({ admin: ADMIN, tag: 'hostile', env: { RUN_JOBS: 'true' } });
+  const { base, pid, token } = srv;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout!.on('data', (d: Buffer) => d.toString().includes('Ready in') && resolve());
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    });
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(ADMIN),
-    });
-    const { accessToken: token } = (await login.json()) as { accessToken: string };
-
     const importOnce = async (files: { name: string; text: string }[], probing: boolean) => {
       const form = new FormData();
       for (const f of files) form.append('files', new Blob([f.text]), f.name);
@@ -160,9 +117,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
+    await srv.close();
   }
 }
 

